@@ -1,0 +1,99 @@
+// citybrain: the command-line front end. Thin: it parses arguments and calls the facade.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "citybrain/citybrain.hpp"
+#include "citybrain/core/error.hpp"
+#include "commands.hpp"
+
+namespace {
+
+struct SimulateArgs {
+  std::string config, roadnet, flow, report, controller = "none", protocol;
+  double duration = 3600;
+  int threads = 1;
+  std::int64_t seed = -1;
+  bool quiet = false;
+  std::string lane_change;
+};
+
+int simulate(const SimulateArgs& a) {
+  using citybrain::Error;
+  using citybrain::ErrorCode;
+  if (a.config.empty() == (a.roadnet.empty() || a.flow.empty())) {
+    throw Error(ErrorCode::kInvalidArgument, "simulate",
+                "give either --config, or both --roadnet and --flow");
+  }
+  citybrain::Scenario scenario = a.config.empty() ? citybrain::load_scenario(a.roadnet, a.flow)
+                                                  : citybrain::load_scenario(a.config);
+  citybrain::RunOptions options;
+  options.duration = a.duration;
+  options.controller = a.controller;
+  if (!a.protocol.empty()) options.protocol = a.protocol;
+  options.threads = a.threads;
+  if (a.seed >= 0) options.seed = static_cast<std::uint64_t>(a.seed);
+  if (a.lane_change == "on") options.lane_change = true;
+  if (a.lane_change == "off") options.lane_change = false;
+  if (!a.quiet) {
+    options.progress = [&](double t, const citybrain::sim::Engine& engine) {
+      std::fprintf(stderr, "\r  t=%6.0f s  running=%zu  finished=%zu", t, engine.vehicle_count(),
+                   engine.vehicles_finished());
+    };
+  }
+  citybrain::Report report = citybrain::run(scenario, options);
+  if (!a.quiet) std::fprintf(stderr, "\n");
+  nlohmann::json j = citybrain::to_json(report);
+  if (!a.report.empty()) {
+    std::ofstream out(a.report);
+    if (!out) throw Error(ErrorCode::kIo, a.report, "cannot write the report");
+    out << j.dump(2) << "\n";
+  }
+  std::cout << j.dump(2) << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"citybrain: a city's traffic brain and its digital twin"};
+  app.require_subcommand(1);
+
+  SimulateArgs sim;
+  auto* s = app.add_subcommand("simulate", "Run the digital twin on a CityFlow scenario");
+  s->add_option("--config", sim.config, "CityFlow config.json");
+  s->add_option("--roadnet", sim.roadnet, "CityFlow roadnet.json");
+  s->add_option("--flow", sim.flow, "CityFlow flow.json");
+  s->add_option("--duration", sim.duration, "Simulated seconds")->capture_default_str();
+  s->add_option("--controller", sim.controller, "none | fixed | maxpressure")
+      ->capture_default_str();
+  s->add_option("--protocol", sim.protocol, "llmlight30 | xlight15 (with a controller)");
+  s->add_option("--threads", sim.threads, "Worker threads")->capture_default_str();
+  s->add_option("--seed", sim.seed, "Random seed (default: the config's)");
+  s->add_option("--lane-change", sim.lane_change, "on | off (default: the config's)")
+      ->check(CLI::IsMember({"on", "off"}));
+  s->add_option("--report", sim.report, "Write the JSON report here");
+  s->add_flag("--quiet", sim.quiet, "No progress line");
+
+  citybrain::cli::GenerateArgs gen;
+  citybrain::cli::add_generate(app, gen);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    if (s->parsed()) return simulate(sim);
+    return citybrain::cli::run_generate(app, gen);
+  } catch (const citybrain::Error& e) {
+    std::cerr << "error: " << e.what() << std::endl;
+    return citybrain::exit_code(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << std::endl;
+    return 70;
+  }
+}

@@ -1,0 +1,62 @@
+// The facade every front end (CLI, server, Python) uses: load a scenario, run it under a
+// controller or protocol, get a report.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "citybrain/demand/demand.hpp"
+#include "citybrain/net/network.hpp"
+#include "citybrain/sim/engine.hpp"
+
+namespace citybrain {
+
+struct Scenario {
+  std::shared_ptr<const net::Network> network;
+  std::shared_ptr<const demand::Demand> demand;
+  sim::SimConfig sim;
+  std::string roadnet_file;
+  std::string replay_file;          // empty: no replay
+  std::string replay_roadnet_file;  // the roadnet log a CityFlow viewer reads beside the replay
+};
+
+// From a CityFlow config.json (interval, seed, files, rlTrafficLight, laneChange, replay).
+Scenario load_scenario(const std::string& config_file);
+// From a roadnet and a flow file with default settings (1 s steps, seed 0).
+Scenario load_scenario(const std::string& roadnet_file, const std::string& flow_file);
+
+struct RunOptions {
+  double duration = 3600;               // simulated seconds
+  std::string controller = "none";      // none (the file's signal plans) | fixed | maxpressure
+  std::optional<std::string> protocol;  // llmlight30 | xlight15
+  std::optional<int> threads;
+  std::optional<std::uint64_t> seed;
+  std::optional<bool> lane_change;
+  std::function<void(double sim_seconds, const sim::Engine&)> progress;
+};
+
+struct Report {
+  std::size_t vehicles_generated = 0;
+  std::size_t vehicles_finished = 0;
+  std::size_t vehicles_running = 0;
+  double att = 0;  // PROTOCOL.md 3.1 (benchmark ATT)
+  std::size_t att_vehicles = 0;
+  double att_cityflow = 0;  // PROTOCOL.md 3.2
+  double throughput = 0;    // finished vehicles per hour of simulated time
+  double sim_seconds = 0;
+  double wall_seconds = 0;
+  std::uint64_t vehicle_steps = 0;
+  double vehicle_steps_per_second = 0;
+  double sim_seconds_per_second = 0;
+  std::string controller;
+  std::string protocol;
+  int threads = 1;
+};
+
+Report run(const Scenario& scenario, const RunOptions& options);
+nlohmann::json to_json(const Report& report);
+
+}  // namespace citybrain

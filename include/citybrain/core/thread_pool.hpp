@@ -1,0 +1,50 @@
+// A small fork-join pool for the simulation's phases. Work is split into static ranges and every
+// index is computed independently, so results never depend on the number of threads.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace citybrain {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return m_threads; }
+
+  // Runs body(begin, end, worker) over [0, n) split into one contiguous range per thread; returns
+  // when all ranges are done. The calling thread takes the first range.
+  template <typename Body>
+  void parallel_for(std::size_t n, Body&& body) {
+    if (m_threads == 1 || n < 64) {
+      body(std::size_t{0}, n, 0);
+      return;
+    }
+    m_task = [&](int worker) {
+      std::size_t begin = n * worker / m_threads;
+      std::size_t end = n * (worker + 1) / m_threads;
+      body(begin, end, worker);
+    };
+    dispatch();
+  }
+
+ private:
+  void dispatch();
+  void worker_loop(int worker);
+
+  int m_threads;
+  std::function<void(int)> m_task;
+  std::vector<std::thread> m_workers;
+  std::atomic<std::uint64_t> m_generation{0};
+  std::atomic<int> m_pending{0};
+  std::atomic<bool> m_stop{false};
+};
+
+}  // namespace citybrain

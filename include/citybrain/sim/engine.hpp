@@ -1,0 +1,231 @@
+// The digital twin: a microscopic simulator with CityFlow's vehicle, intersection and lane-change
+// semantics, laid out for speed. Vehicles live in structure-of-arrays slots; each lane and lane
+// link keeps its vehicles in position order (front first). A step computes every vehicle's move
+// from the current state into buffers, then applies them, so the result does not depend on the
+// number of threads. The engine is a value: copying it clones the whole simulation state.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "citybrain/core/ids.hpp"
+#include "citybrain/demand/demand.hpp"
+#include "citybrain/net/network.hpp"
+
+namespace citybrain {
+class ThreadPool;
+}
+
+namespace citybrain::sim {
+
+struct SimConfig {
+  double interval = 1.0;          // seconds per step
+  std::uint64_t seed = 0;         // randomness: vehicle priorities and first-lane choice
+  bool rl_traffic_light = false;  // false: signals cycle through their phase times
+  bool lane_change = false;
+  int threads = 1;
+};
+
+// Index of a vehicle slot. Slots are reused after a vehicle leaves.
+using Slot = std::uint32_t;
+inline constexpr Slot kNoVehicle = std::numeric_limits<Slot>::max();
+// Lanes are drivables [0, lanes); lane link k is drivable lanes + k.
+using DrivableId = std::uint32_t;
+inline constexpr DrivableId kNoDrivable = std::numeric_limits<DrivableId>::max();
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const net::Network> network, std::shared_ptr<const demand::Demand> demand,
+         SimConfig config);
+  Engine(const Engine& other);
+  Engine& operator=(const Engine& other);
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  ~Engine();
+
+  void step();
+  double time() const { return m_step * m_config.interval; }
+  std::int64_t step_count() const { return m_step; }
+  const SimConfig& config() const { return m_config; }
+  const net::Network& network() const { return *m_net; }
+  const demand::Demand& demand() const { return *m_demand; }
+  void set_threads(int threads);
+
+  // Signals. set_phase requires rl_traffic_light (otherwise the cycle owns the signals).
+  void set_phase(IntersectionId intersection, std::uint32_t phase);
+  std::uint32_t phase(IntersectionId intersection) const { return m_phase[intersection.index()]; }
+
+  // Counts as CityFlow reports them: running vehicles include lane-change shadows.
+  std::size_t vehicle_count() const { return m_running; }
+  std::size_t waiting_to_enter() const;
+  std::size_t vehicles_generated() const { return m_generated; }
+  std::size_t vehicles_finished() const { return m_finished_trips; }
+  std::uint64_t vehicle_steps() const { return m_vehicle_steps; }
+  // CityFlow's get_average_travel_time() (PROTOCOL.md 3.2).
+  double average_travel_time_cityflow() const;
+
+  // Per-lane sensing.
+  std::uint32_t lane_vehicle_count(LaneId lane) const {
+    return static_cast<std::uint32_t>(m_lists[lane.index()].size());
+  }
+  std::uint32_t lane_waiting_count(LaneId lane) const;  // speed < 0.1 m/s
+  // Distance from the lane's end back to the last stopped vehicle's tail (0 when none waits).
+  double lane_queue_length(LaneId lane) const;
+
+  // Vehicles on a drivable, front first.
+  const std::vector<Slot>& drivable_vehicles(DrivableId d) const { return m_lists[d]; }
+  DrivableId lane_drivable(LaneId lane) const { return lane.value; }
+  DrivableId lanelink_drivable(LaneLinkId link) const {
+    return static_cast<DrivableId>(m_net->lanes.size()) + link.value;
+  }
+  bool is_lane(DrivableId d) const { return d < m_net->lanes.size(); }
+
+  // Per-vehicle state by slot (valid for slots listed on a drivable).
+  double vehicle_distance(Slot v) const { return m_dis[v]; }
+  double vehicle_speed(Slot v) const { return m_speed[v]; }
+  DrivableId vehicle_drivable(Slot v) const { return m_drv[v]; }
+  bool vehicle_is_shadow(Slot v) const { return m_partner_type[v] == 2; }
+  int vehicle_lane_change_direction(Slot v) const { return m_last_dir[v]; }
+  double vehicle_offset(Slot v) const { return m_offset[v]; }
+  const demand::VehicleType& vehicle_type(Slot v) const { return m_demand->types[m_type[v]]; }
+  // Identity of the trip a slot carries (stable across lane changes); shadows carry their own.
+  std::uint32_t vehicle_trip(Slot v) const { return m_trip[v]; }
+  std::string vehicle_name(Slot v) const;
+  std::size_t trip_count() const { return m_trip_flow.size(); }
+  bool trip_is_shadow(std::uint32_t trip) const { return m_trip_shadow_of[trip] != kNoTrip; }
+
+ private:
+  static constexpr std::uint32_t kNoTrip = std::numeric_limits<std::uint32_t>::max();
+
+  // Step phases, in CityFlow's order.
+  void generate();
+  void enter_waiting();
+  void plan_lane_changes();
+  void schedule_lane_changes();
+  void notify_crosses();
+  void compute_speeds();
+  void compute_moves();
+  void apply_moves();
+  void update_vehicles();
+  void update_leaders();
+  void pass_signal_time();
+
+  // Routing.
+  DrivableId next_drivable(DrivableId from, std::uint32_t route_pos, Slot v) const;
+  DrivableId planned(Slot v, int i) const;
+  bool on_valid_lane(Slot v) const;
+  bool on_last_road(Slot v) const;
+  DrivableId first_lane(std::uint32_t route, std::uint64_t counter) const;
+  void refresh_plan(Slot v);
+
+  // Driving model.
+  void update_leader_and_gap(Slot v, Slot candidate);
+  double next_speed(Slot v);
+  double car_follow_speed(Slot v) const;
+  double intersection_speed(Slot v);
+  double stop_before_speed(Slot v, double distance) const;
+  double no_collision_speed(double vl, double dl, double vf, double df, double gap,
+                            double target_gap) const;
+  bool is_intersection_related(Slot v) const;
+  bool can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_start) const;
+  bool can_yield(Slot v, double distance) const;
+  int reach_steps(Slot v, double distance, bool turn) const;
+  double min_brake_distance(Slot v) const;
+  bool link_available(std::uint32_t lanelink) const;
+  bool lane_can_enter(DrivableId lane, Slot v) const;
+  bool lane_available(DrivableId lane, Slot v) const;
+  double yield_speed(Slot v);
+  void set_delta_distance(Slot v, double delta);
+
+  // Lane changing.
+  void make_signal(Slot v);
+  bool plans_change(Slot v) const;
+  void update_lane_change_neighbours(Slot v);
+  void receive_signal(Slot receiver, Slot sender);
+  void insert_shadow(Slot v);
+  double estimate_gap(Slot v, DrivableId lane) const;
+  Slot vehicle_after(DrivableId lane, double dis) const;
+  Slot vehicle_before(DrivableId lane, double dis) const;
+
+  Slot allocate_slot();
+  void free_slot(Slot v);
+  void resize_slots(std::size_t n);
+
+  std::shared_ptr<const net::Network> m_net;
+  std::shared_ptr<const demand::Demand> m_demand;
+  SimConfig m_config;
+  std::unique_ptr<ThreadPool> m_pool;
+
+  // Static per-drivable data.
+  std::vector<double> m_drv_length, m_drv_max_speed, m_drv_width;
+  std::vector<std::uint32_t> m_link_roadlink;  // per lane link
+  std::vector<std::uint8_t> m_link_turn;       // per lane link: is a turn
+
+  // Dynamic state.
+  std::int64_t m_step = 0;
+  double m_flow_clock = 0;
+  std::vector<std::vector<Slot>> m_lists;    // per drivable, front first
+  std::vector<std::vector<Slot>> m_waiting;  // per lane: vehicles queued to enter
+  std::vector<std::uint32_t> m_waiting_head;
+  std::vector<std::uint32_t> m_waiting_lanes;  // lanes with a non-empty queue, ascending
+  std::vector<std::uint32_t> m_phase;          // per intersection
+  std::vector<double> m_phase_remaining;
+  std::vector<Slot> m_notify_vehicle;  // per cross and side
+  std::vector<double> m_notify_distance;
+
+  struct FlowState {
+    double now = 0;
+    std::uint32_t count = 0;
+  };
+  std::vector<FlowState> m_flow_state;
+  std::vector<std::uint32_t> m_flow_order;  // flows by start time
+  std::size_t m_flow_next = 0;
+  std::vector<std::uint32_t> m_active_flows;
+
+  // Trips: one per generated vehicle plus one per lane-change shadow.
+  std::vector<std::uint32_t> m_trip_flow, m_trip_seq, m_trip_shadow_of;
+
+  // Vehicle slots (structure of arrays).
+  std::vector<double> m_dis, m_speed, m_gap, m_gen_time, m_offset, m_last_change_time;
+  std::vector<double> m_leader_gap, m_follower_gap;
+  std::vector<DrivableId> m_drv, m_prev_drv, m_next_drv;
+  std::vector<std::uint32_t> m_type, m_route, m_route_pos, m_trip;
+  std::vector<Slot> m_leader, m_blocker, m_partner, m_target_leader, m_target_follower;
+  std::vector<Slot> m_signal_recv;
+  std::vector<std::int32_t> m_priority;
+  std::vector<std::int64_t> m_enter_link_step;
+  std::vector<std::uint8_t> m_partner_type;  // 0 none, 1 real with shadow, 2 shadow
+  std::vector<std::uint8_t> m_changing, m_lc_finished, m_has_signal;
+  std::vector<DrivableId> m_signal_target;
+  std::vector<std::int8_t> m_signal_dir, m_last_dir;
+  std::vector<double> m_custom_speed;
+  std::vector<std::uint8_t> m_has_custom_speed;
+  // Step buffers.
+  std::vector<double> m_raw_speed, m_new_speed, m_new_dis;
+  std::vector<DrivableId> m_new_drv;
+  std::vector<Slot> m_new_blocker;
+  std::vector<std::uint8_t> m_moved, m_ended, m_aborted, m_finished_change;
+  std::vector<Slot> m_free;
+  std::size_t m_slots_used = 0;
+
+  std::vector<Slot> m_lane_change_candidates;
+  std::vector<std::pair<Slot, double>> m_push_buffer;
+  std::vector<Slot> m_removed;
+
+  std::uint32_t m_priority_counter = 0;
+  std::size_t m_running = 0;
+  std::size_t m_generated = 0;
+  std::size_t m_waiting_total = 0;
+  std::size_t m_finished_trips = 0;  // trips that reached their destination
+  std::size_t m_cf_finished = 0;     // CityFlow's finished count (includes its quirks)
+  double m_cf_travel_time = 0;
+  double m_pool_gen_time_sum = 0;  // sum of generation times over vehicles in CityFlow's pool
+  std::size_t m_pool_size = 0;
+  std::uint64_t m_vehicle_steps = 0;
+};
+
+}  // namespace citybrain::sim

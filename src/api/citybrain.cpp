@@ -1,0 +1,151 @@
+#include "citybrain/citybrain.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "citybrain/control/protocol.hpp"
+#include "citybrain/core/error.hpp"
+#include "citybrain/demand/cityflow_flow.hpp"
+#include "citybrain/net/cityflow_roadnet.hpp"
+#include "citybrain/sim/benchmark_att.hpp"
+#include "citybrain/sim/cityflow_config.hpp"
+#include "citybrain/sim/replay.hpp"
+
+namespace citybrain {
+
+Scenario load_scenario(const std::string& config_file) {
+  sim::CityFlowConfig config = sim::load_cityflow_config(config_file);
+  Scenario scenario = load_scenario(config.roadnet_file, config.flow_file);
+  scenario.sim.interval = config.interval;
+  scenario.sim.seed = config.seed;
+  scenario.sim.rl_traffic_light = config.rl_traffic_light;
+  scenario.sim.lane_change = config.lane_change;
+  if (config.save_replay) {
+    scenario.replay_file = config.replay_log_file;
+    scenario.replay_roadnet_file = config.roadnet_log_file;
+  }
+  return scenario;
+}
+
+Scenario load_scenario(const std::string& roadnet_file, const std::string& flow_file) {
+  Scenario scenario;
+  auto network = std::make_shared<net::Network>(net::load_cityflow_roadnet(roadnet_file));
+  scenario.demand =
+      std::make_shared<demand::Demand>(demand::load_cityflow_flow(flow_file, *network));
+  scenario.network = std::move(network);
+  scenario.roadnet_file = roadnet_file;
+  return scenario;
+}
+
+Report run(const Scenario& scenario, const RunOptions& options) {
+  if (!(options.duration > 0)) {
+    throw Error(ErrorCode::kInvalidArgument, "--duration",
+                "expected a positive number of seconds, found " + std::to_string(options.duration));
+  }
+  sim::SimConfig config = scenario.sim;
+  if (options.threads) {
+    if (*options.threads < 1 || *options.threads > 256) {
+      throw Error(ErrorCode::kInvalidArgument, "--threads",
+                  "expected 1..256, found " + std::to_string(*options.threads));
+    }
+    config.threads = *options.threads;
+  }
+  if (options.seed) config.seed = *options.seed;
+  if (options.lane_change) config.lane_change = *options.lane_change;
+  const bool controlled = options.controller != "none";
+  if (options.controller != "none" && options.controller != "fixed" &&
+      options.controller != "maxpressure") {
+    throw Error(
+        ErrorCode::kInvalidArgument, "--controller",
+        "unknown controller \"" + options.controller + "\" (expected none, fixed or maxpressure)");
+  }
+  if (options.protocol && !controlled) {
+    throw Error(ErrorCode::kInvalidArgument, "--protocol",
+                "a protocol needs a controller (expected --controller fixed or maxpressure)");
+  }
+  if (controlled) config.rl_traffic_light = true;
+
+  sim::Engine engine(scenario.network, scenario.demand, config);
+  std::unique_ptr<sim::ReplayWriter> replay;
+  if (!scenario.replay_file.empty()) {
+    replay = std::make_unique<sim::ReplayWriter>(engine, scenario.replay_roadnet_file,
+                                                 scenario.replay_file);
+  }
+  Report report;
+  report.threads = config.threads;
+  report.controller = options.controller;
+  auto start = std::chrono::steady_clock::now();
+  if (controlled) {
+    control::ProtocolSpec spec =
+        control::ProtocolSpec::of(control::parse_protocol(options.protocol.value_or("llmlight30")));
+    spec.horizon = static_cast<int>(std::ceil(options.duration));
+    report.protocol = options.protocol.value_or("llmlight30");
+    auto controller = options.controller == "fixed"
+                          ? control::make_fixed_time(spec.decision_interval)
+                          : control::make_max_pressure();
+    auto result = control::run_protocol(
+        engine, *controller, spec,
+        [&](double t) {
+          if (replay) replay->flush();
+          if (options.progress) options.progress(t, engine);
+        },
+        replay ? [&](const sim::Engine& e) { replay->write_step(e); }
+               : std::function<void(const sim::Engine&)>{});
+    report.att = result.att;
+    report.att_vehicles = result.att_vehicles;
+  } else {
+    sim::BenchmarkAtt att(engine);
+    double last_progress = 0;
+    while (engine.time() < options.duration - 1e-9) {
+      engine.step();
+      att.observe(engine);
+      if (replay) replay->write_step(engine);
+      if (options.progress && engine.time() - last_progress >= 300) {
+        last_progress = engine.time();
+        options.progress(engine.time(), engine);
+      }
+    }
+    report.att = att.att(engine.time());
+    report.att_vehicles = att.vehicles();
+  }
+  auto end = std::chrono::steady_clock::now();
+  report.wall_seconds = std::chrono::duration<double>(end - start).count();
+  report.sim_seconds = engine.time();
+  report.att_cityflow = engine.average_travel_time_cityflow();
+  report.vehicles_generated = engine.vehicles_generated();
+  report.vehicles_finished = engine.vehicles_finished();
+  report.vehicles_running = engine.vehicle_count();
+  report.throughput = report.sim_seconds > 0 ? static_cast<double>(report.vehicles_finished) *
+                                                   3600.0 / report.sim_seconds
+                                             : 0;
+  report.vehicle_steps = engine.vehicle_steps();
+  if (report.wall_seconds > 0) {
+    report.vehicle_steps_per_second =
+        static_cast<double>(report.vehicle_steps) / report.wall_seconds;
+    report.sim_seconds_per_second = report.sim_seconds / report.wall_seconds;
+  }
+  return report;
+}
+
+nlohmann::json to_json(const Report& r) {
+  nlohmann::json j;
+  j["vehicles_generated"] = r.vehicles_generated;
+  j["vehicles_finished"] = r.vehicles_finished;
+  j["vehicles_running"] = r.vehicles_running;
+  j["att"] = r.att;
+  j["att_vehicles"] = r.att_vehicles;
+  j["att_cityflow"] = r.att_cityflow;
+  j["throughput"] = r.throughput;
+  j["sim_seconds"] = r.sim_seconds;
+  j["wall_seconds"] = r.wall_seconds;
+  j["vehicle_steps"] = r.vehicle_steps;
+  j["vehicle_steps_per_second"] = r.vehicle_steps_per_second;
+  j["sim_seconds_per_second"] = r.sim_seconds_per_second;
+  j["controller"] = r.controller;
+  j["protocol"] = r.protocol;
+  j["threads"] = r.threads;
+  return j;
+}
+
+}  // namespace citybrain

@@ -1,0 +1,430 @@
+// The driving model: CityFlow's car following, stopping before red lights and full lanes, and
+// yielding at the crossing points of lane links, computed per vehicle from the current state.
+#include <algorithm>
+#include <cmath>
+
+#include "citybrain/core/thread_pool.hpp"
+#include "citybrain/sim/engine.hpp"
+
+namespace citybrain::sim {
+
+namespace {
+// CityFlow's min/max: with a NaN operand they return the second / the other operand, which decides
+// what a vehicle does at 0/0 (it brakes fully); keep them as they are.
+inline double mn(double x, double y) {
+  return x < y ? x : y;
+}
+inline double mx(double x, double y) {
+  return x > y ? x : y;
+}
+constexpr double kEps = 1e-8;
+}  // namespace
+
+bool Engine::link_available(std::uint32_t lanelink) const {
+  const net::RoadLink& rl = m_net->roadlinks[m_link_roadlink[lanelink]];
+  const net::Intersection& inter = m_net->intersections[rl.intersection.index()];
+  return m_net->phase_allows(inter.phases.begin + m_phase[rl.intersection.index()], rl.index);
+}
+
+bool Engine::lane_available(DrivableId lane, Slot v) const {
+  const auto& list = m_lists[lane];
+  if (list.empty()) return true;
+  Slot tail = list.back();
+  return m_dis[tail] > m_demand->types[m_type[tail]].length + m_demand->types[m_type[v]].min_gap;
+}
+
+bool Engine::lane_can_enter(DrivableId lane, Slot v) const {
+  const auto& list = m_lists[lane];
+  if (list.empty()) return true;
+  Slot tail = list.back();
+  return m_dis[tail] > m_demand->types[m_type[tail]].length + m_demand->types[m_type[v]].length ||
+         m_speed[tail] >= 2;
+}
+
+double Engine::min_brake_distance(Slot v) const {
+  return 0.5 * m_speed[v] * m_speed[v] / m_demand->types[m_type[v]].max_neg_acc;
+}
+
+void Engine::update_leader_and_gap(Slot v, Slot candidate) {
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  if (candidate != kNoVehicle && m_drv[candidate] == m_drv[v]) {
+    m_leader[v] = candidate;
+    m_gap[v] = m_dis[candidate] - m_demand->types[m_type[candidate]].length - m_dis[v];
+    return;
+  }
+  m_leader[v] = kNoVehicle;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  const double horizon =
+      t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
+  double dis = m_drv_length[m_drv[v]] - m_dis[v];
+  DrivableId d = m_drv[v];
+  for (int i = 0;; ++i) {
+    d = i == 0 ? m_next_drv[v] : next_drivable(d, m_route_pos[v], v);
+    if (d == kNoDrivable) return;
+    if (d >= n_lanes) {
+      // Lane links from one lane overlap near their start: the nearest tail on any of them leads.
+      LaneId start = m_net->lanelinks[d - n_lanes].from;
+      for (LaneLinkId k : m_net->lane_links(start)) {
+        const auto& list = m_lists[n_lanes + k.value];
+        if (list.empty()) continue;
+        Slot c = list.back();
+        double gap = dis + m_dis[c] - m_demand->types[m_type[c]].length;
+        if (m_leader[v] == kNoVehicle || gap < m_gap[v]) {
+          m_leader[v] = c;
+          m_gap[v] = gap;
+        }
+      }
+      if (m_leader[v] != kNoVehicle) return;
+    } else if (!m_lists[d].empty()) {
+      Slot c = m_lists[d].back();
+      m_leader[v] = c;
+      m_gap[v] = dis + m_dis[c] - m_demand->types[m_type[c]].length;
+      return;
+    }
+    dis += m_drv_length[d];
+    if (dis > horizon) return;
+  }
+}
+
+double Engine::no_collision_speed(double vl, double dl, double vf, double df, double gap,
+                                  double target_gap) const {
+  const double dt = m_config.interval;
+  double c = vf * dt / 2 + target_gap - 0.5 * vl * vl / dl - gap;
+  double a = 0.5 / df;
+  double b = 0.5 * dt;
+  if (b * b < 4 * a * c) return -100;
+  double v1 = 0.5 / a * (std::sqrt(b * b - 4 * a * c) - b);
+  double v2 = 2 * vl - dl * dt + 2 * (gap - target_gap) / dt;
+  return mn(v1, v2);
+}
+
+double Engine::car_follow_speed(Slot v) const {
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  Slot l = m_leader[v];
+  if (l == kNoVehicle) return m_has_custom_speed[v] ? m_custom_speed[v] : t.max_speed;
+  const demand::VehicleType& lt = m_demand->types[m_type[l]];
+  const double dt = m_config.interval;
+  const double speed = m_speed[v];
+  const double leader_speed = m_speed[l];
+  const double gap = m_gap[v];
+  double s = no_collision_speed(leader_speed, lt.max_neg_acc, speed, t.max_neg_acc, gap, 0);
+  if (m_has_custom_speed[v]) return mn(m_custom_speed[v], s);
+  double assume_decel = speed > leader_speed ? speed - leader_speed : 0;
+  s = mn(s, no_collision_speed(leader_speed, lt.usual_neg_acc, speed, t.usual_neg_acc, gap,
+                               t.min_gap));
+  s = mn(s, (gap + (leader_speed + assume_decel / 2) * dt - speed * dt / 2) /
+                (t.headway_time + dt / 2));
+  return s;
+}
+
+double Engine::stop_before_speed(Slot v, double distance) const {
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const double dt = m_config.interval;
+  const double speed = m_speed[v];
+  double next = speed + t.usual_pos_acc * dt;
+  double brake = (speed + next) * dt / 2 + next * next / t.usual_neg_acc / 2;
+  if (brake < distance) return speed + t.usual_pos_acc * dt;
+  double take = 2 * distance / (speed + kEps) / dt;
+  if (take >= 1) {
+    // CityFlow truncates to int; clamp so that the conversion is defined.
+    double steps = std::min(std::floor(take), 2147483647.0);
+    return speed - speed / steps;
+  }
+  return speed - speed / take;
+}
+
+int Engine::reach_steps(Slot v, double distance, bool turn) const {
+  if (distance <= 0) return 0;
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const double dt = m_config.interval;
+  const double speed = m_speed[v];
+  const double target = turn ? t.turn_speed : t.max_speed;
+  const double acc = t.usual_pos_acc;
+  if (speed > target) return static_cast<int>(std::ceil(distance / speed));
+  // Distance covered while accelerating to the target speed (CityFlow's formula, kept as is).
+  double until = 0;
+  if (target > speed) {
+    double stage1_steps = std::floor((target - speed) / acc / dt);
+    double stage1_speed = speed + stage1_steps * acc / dt;
+    double stage1_dis = (speed + stage1_speed) * (stage1_steps * dt) / 2;
+    until = stage1_dis + (stage1_speed < target ? (stage1_speed + target) * dt / 2 : 0);
+  }
+  if (until > distance) {
+    return static_cast<int>(
+        std::ceil((std::sqrt(speed * speed + 2 * acc * distance) - speed) / acc / dt));
+  }
+  return static_cast<int>(std::ceil((target - speed) / acc / dt) +
+                          std::ceil((distance - until) / target / dt));
+}
+
+bool Engine::can_yield(Slot v, double distance) const {
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  return (distance > 0 && min_brake_distance(v) < distance - t.yield_distance) ||
+         (distance < 0 && distance + t.length < 0);
+}
+
+bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_start) const {
+  const net::Cross& cross = m_net->crosses[lc.cross.index()];
+  const std::size_t foe_index = lc.cross.index() * 2 + (1 - lc.side);
+  Slot foe = m_notify_vehicle[foe_index];
+  if (foe == kNoVehicle) return true;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  const std::uint32_t my_link = cross.links[lc.side].value;
+  const std::uint32_t foe_link = cross.links[1 - lc.side].value;
+  auto type_of = [&](std::uint32_t k) {
+    return static_cast<int>(m_net->roadlinks[m_link_roadlink[k]].type);
+  };
+  const int t1 = type_of(my_link);
+  const int t2 = type_of(foe_link);
+  const double d1 = lc.distance - distance_to_link_start;
+  const double d2 = m_notify_distance[foe_index];
+  (void)n_lanes;
+
+  if (!can_yield(v, d1)) return true;
+  int yield = 0;
+  if (!can_yield(foe, d2)) yield = 1;
+  const double foe_len = m_demand->types[m_type[foe]].length;
+  if (yield == 0) {
+    if (t1 > t2) {
+      yield = -1;
+    } else if (t1 < t2) {
+      if (d2 > 0) {
+        int foe_steps = reach_steps(foe, d2, m_link_turn[foe_link]);
+        int my_steps = reach_steps(v, d1, m_link_turn[my_link]);
+        if (foe_steps > my_steps) yield = -1;
+      } else if (d2 + foe_len < 0) {
+        yield = -1;
+      }
+      if (yield == 0) yield = 1;
+    } else if (d2 > 0) {
+      int foe_steps = reach_steps(foe, d2, m_link_turn[foe_link]);
+      int my_steps = reach_steps(v, d1, m_link_turn[my_link]);
+      if (foe_steps > my_steps) {
+        yield = -1;
+      } else if (foe_steps < my_steps) {
+        yield = 1;
+      } else if (m_enter_link_step[v] == m_enter_link_step[foe]) {
+        if (d1 == d2) {
+          yield = m_priority[v] > m_priority[foe] ? -1 : 1;
+        } else {
+          yield = d1 < d2 ? -1 : 1;
+        }
+      } else {
+        yield = m_enter_link_step[v] < m_enter_link_step[foe] ? -1 : 1;
+      }
+    } else {
+      yield = d2 + foe_len < 0 ? -1 : 1;
+    }
+  }
+  if (yield == 1) {
+    // Whoever blocks the foe, transitively: a cycle back means a deadlock, so go.
+    Slot fast = foe;
+    Slot slow = foe;
+    while (fast != kNoVehicle && m_blocker[fast] != kNoVehicle) {
+      slow = m_blocker[slow];
+      fast = m_blocker[m_blocker[fast]];
+      if (slow == fast) {
+        yield = -1;
+        break;
+      }
+    }
+  }
+  return yield == -1;
+}
+
+bool Engine::is_intersection_related(Slot v) const {
+  DrivableId d = m_drv[v];
+  if (!is_lane(d)) return true;
+  DrivableId next = m_next_drv[v];
+  if (next == kNoDrivable || is_lane(next)) return false;
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  double approach =
+      t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
+  return m_drv_length[d] - m_dis[v] <= approach;
+}
+
+double Engine::intersection_speed(Slot v) {
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  const DrivableId d = m_drv[v];
+  double s = t.max_speed;
+  DrivableId next = m_next_drv[v];
+  std::uint32_t link = std::numeric_limits<std::uint32_t>::max();
+  if (next != kNoDrivable && !is_lane(next)) {
+    link = next - n_lanes;
+    DrivableId end_lane = m_net->lanelinks[link].to.value;
+    if (!link_available(link) || !lane_can_enter(end_lane, v)) {
+      double to_end = m_drv_length[d] - m_dis[v];
+      if (!(min_brake_distance(v) > to_end)) return mn(s, stop_before_speed(v, to_end));
+      // Too close to stop: CityFlow lets the vehicle run on.
+    }
+    if (m_link_turn[link]) s = mn(s, t.turn_speed);
+  }
+  if (link == std::numeric_limits<std::uint32_t>::max() && !is_lane(d)) link = d - n_lanes;
+  if (link == std::numeric_limits<std::uint32_t>::max()) return s;
+  double to_start = is_lane(d) ? -(m_drv_length[d] - m_dis[v]) : m_dis[v];
+  for (const net::LinkCross& lc : m_net->crosses_of(LaneLinkId(link))) {
+    if (lc.distance < to_start) continue;
+    if (!can_pass(lc, v, to_start)) {
+      s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
+      m_new_blocker[v] = m_notify_vehicle[lc.cross.index() * 2 + (1 - lc.side)];
+      break;
+    }
+  }
+  return s;
+}
+
+double Engine::yield_speed(Slot v) {
+  Slot src = m_signal_recv[v];
+  if (src == kNoVehicle) return 100;
+  if (v == m_target_leader[src]) return 100;
+  Slot follower = m_target_follower[src];
+  double safe = follower != kNoVehicle ? min_brake_distance(follower) : 0;
+  double gap = m_follower_gap[src] - safe;
+  double s = no_collision_speed(m_speed[src], m_demand->types[m_type[src]].max_neg_acc, m_speed[v],
+                                m_demand->types[m_type[v]].max_neg_acc, gap, 0);
+  return s < 0 ? 100 : s;
+}
+
+double Engine::next_speed(Slot v) {
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const double dt = m_config.interval;
+  const double speed = m_speed[v];
+  m_new_blocker[v] = kNoVehicle;
+  double s = t.max_speed;
+  s = mn(s, speed + t.max_pos_acc * dt);
+  s = mn(s, m_drv_max_speed[m_drv[v]]);
+  s = mn(s, car_follow_speed(v));
+  if (is_intersection_related(v)) s = mn(s, intersection_speed(v));
+  if (m_config.lane_change) {
+    s = mn(s, yield_speed(v));
+    if (!on_valid_lane(v)) {
+      double to_end = m_drv_length[m_drv[v]] - m_dis[v];
+      s = mn(s, no_collision_speed(0, 1, speed, t.max_neg_acc, to_end, t.min_gap));
+    }
+  }
+  return mx(s, speed - t.max_neg_acc * dt);
+}
+
+void Engine::set_delta_distance(Slot v, double delta) {
+  double dis = delta + m_dis[v];
+  DrivableId d = m_drv[v];
+  m_moved[v] = 0;
+  m_ended[v] = 0;
+  m_new_drv[v] = kNoDrivable;
+  for (int i = 0; d != kNoDrivable && dis > m_drv_length[d]; ++i) {
+    dis -= m_drv_length[d];
+    DrivableId next = planned(v, i);
+    if (next == kNoDrivable) m_ended[v] = 1;
+    d = next;
+    m_new_drv[v] = next;
+    m_moved[v] = 1;
+  }
+  m_new_dis[v] = dis;
+}
+
+void Engine::notify_crosses() {
+  const net::Network& net = *m_net;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
+  m_pool->parallel_for(net.intersections.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const net::Intersection& inter = net.intersections[i];
+      for (std::uint32_t c = inter.crosses.begin; c < inter.crosses.end; ++c) {
+        m_notify_vehicle[2 * c] = m_notify_vehicle[2 * c + 1] = kNoVehicle;
+      }
+      auto notify = [&](const net::LinkCross& lc, Slot v, double distance) {
+        std::size_t idx = lc.cross.index() * 2 + lc.side;
+        m_notify_vehicle[idx] = v;
+        m_notify_distance[idx] = distance;
+      };
+      for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
+        const net::LaneLink& link = net.lanelinks[k];
+        auto crosses = net.crosses_of(LaneLinkId(k));
+        std::size_t r = crosses.size();
+        const DrivableId link_drv = n_lanes + k;
+        // The vehicle that just left the link may still cover its last crossings.
+        const auto& out = m_lists[link.to.index()];
+        if (!out.empty()) {
+          Slot v = out.back();
+          if (m_prev_drv[v] == link_drv) {
+            double vd = m_dis[v] - m_demand->types[m_type[v]].length;
+            while (r > 0) {
+              double cd = link.length - crosses[r - 1].distance;
+              if (cd + vd < 0) {
+                notify(crosses[r - 1], v, -(m_dis[v] + cd));
+                --r;
+              } else {
+                break;
+              }
+            }
+          }
+        }
+        for (Slot v : m_lists[link_drv]) {
+          double vd = m_dis[v];
+          double len = m_demand->types[m_type[v]].length;
+          while (r > 0) {
+            double cd = crosses[r - 1].distance;
+            if (vd > cd) {
+              if (vd - cd - len <= 0) {
+                notify(crosses[r - 1], v, cd - vd);
+              } else {
+                break;
+              }
+            } else {
+              notify(crosses[r - 1], v, cd - vd);
+            }
+            --r;
+          }
+        }
+        const auto& in = m_lists[link.from.index()];
+        if (!in.empty()) {
+          Slot v = in.front();
+          if (m_next_drv[v] == link_drv && link_available(k)) {
+            double vd = m_drv_length[link.from.index()] - m_dis[v];
+            while (r > 0) {
+              notify(crosses[r - 1], v, vd + crosses[r - 1].distance);
+              --r;
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+void Engine::update_vehicles() {
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t d = begin; d < end; ++d) {
+      for (Slot v : m_lists[d]) {
+        m_speed[v] = m_new_speed[v];
+        m_dis[v] = m_new_dis[v];
+        if (m_moved[v]) {
+          m_prev_drv[v] = m_drv[v];
+          m_drv[v] = m_new_drv[v];
+          if (m_drv[v] < n_lanes) {
+            auto route = m_demand->route(RouteId(m_route[v]));
+            RoadId road = m_net->lanes[m_drv[v]].road;
+            while (m_route_pos[v] < route.size() && route[m_route_pos[v]] != road) ++m_route_pos[v];
+          }
+          refresh_plan(v);
+          m_moved[v] = 0;
+        }
+        Slot b = m_new_blocker[v];
+        m_blocker[v] = (b != kNoVehicle && !m_ended[b]) ? b : kNoVehicle;
+        m_has_custom_speed[v] = 0;
+        // End of the step for lane-change signals (CityFlow's clearSignal).
+        m_target_leader[v] = m_target_follower[v] = kNoVehicle;
+        m_last_dir[v] = m_has_signal[v] ? m_signal_dir[v] : 0;
+        if (!m_changing[v]) {
+          m_has_signal[v] = 0;
+          m_signal_recv[v] = kNoVehicle;
+          m_signal_target[v] = kNoDrivable;
+          m_signal_dir[v] = 0;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace citybrain::sim

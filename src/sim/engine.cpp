@@ -1,0 +1,657 @@
+// Engine construction, the step's orchestration, vehicle release and entry, and the apply phase.
+// The driving model lives in driving.cpp and lane changing in lane_change.cpp.
+#include "citybrain/sim/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "citybrain/core/error.hpp"
+#include "citybrain/core/rng.hpp"
+#include "citybrain/core/thread_pool.hpp"
+
+namespace citybrain::sim {
+
+namespace {
+constexpr std::int64_t kNotOnLink = std::numeric_limits<int>::max();
+constexpr std::uint64_t kLaneStream = 0x6c616e65;  // "lane"
+}  // namespace
+
+Engine::Engine(std::shared_ptr<const net::Network> network,
+               std::shared_ptr<const demand::Demand> demand, SimConfig config)
+    : m_net(std::move(network)), m_demand(std::move(demand)), m_config(config) {
+  if (!(m_config.interval > 0)) {
+    throw Error(ErrorCode::kInvalidArgument, "interval",
+                "expected a positive step interval, found " + std::to_string(m_config.interval));
+  }
+  const net::Network& net = *m_net;
+  const std::size_t n_lanes = net.lanes.size();
+  const std::size_t n_links = net.lanelinks.size();
+  m_drv_length.resize(n_lanes + n_links);
+  m_drv_max_speed.resize(n_lanes + n_links);
+  m_drv_width.resize(n_lanes + n_links);
+  for (std::size_t l = 0; l < n_lanes; ++l) {
+    m_drv_length[l] = net.lanes[l].length;
+    m_drv_max_speed[l] = net.lanes[l].max_speed;
+    m_drv_width[l] = net.lanes[l].width;
+  }
+  m_link_roadlink.resize(n_links);
+  m_link_turn.resize(n_links);
+  for (std::size_t k = 0; k < n_links; ++k) {
+    const net::LaneLink& link = net.lanelinks[k];
+    m_drv_length[n_lanes + k] = link.length;
+    m_drv_max_speed[n_lanes + k] = 10000;  // CityFlow does not limit speed on lane links
+    m_drv_width[n_lanes + k] = 4;
+    m_link_roadlink[k] = link.roadlink.value;
+    m_link_turn[k] = net.roadlinks[link.roadlink.index()].type != net::TurnType::kStraight;
+  }
+  m_lists.resize(n_lanes + n_links);
+  m_waiting.resize(n_lanes);
+  m_waiting_head.assign(n_lanes, 0);
+  m_phase.assign(net.intersections.size(), 0);
+  m_phase_remaining.assign(net.intersections.size(), 0);
+  for (std::size_t i = 0; i < net.intersections.size(); ++i) {
+    const net::Intersection& inter = net.intersections[i];
+    if (inter.is_virtual || inter.phases.empty()) continue;
+    m_phase_remaining[i] = net.phases[inter.phases.begin].time;
+    if (!m_config.rl_traffic_light) {
+      double cycle = 0;
+      for (std::uint32_t p = inter.phases.begin; p < inter.phases.end; ++p)
+        cycle += net.phases[p].time;
+      if (!(cycle > 0)) {
+        throw Error(ErrorCode::kInvalidInput, "intersection " + inter.id,
+                    "all light phase times are 0 (expected a positive cycle when "
+                    "rlTrafficLight is false)");
+      }
+    }
+  }
+  m_notify_vehicle.assign(net.crosses.size() * 2, kNoVehicle);
+  m_notify_distance.assign(net.crosses.size() * 2, 0);
+
+  const auto& flows = m_demand->flows;
+  m_flow_state.resize(flows.size());
+  m_flow_order.resize(flows.size());
+  for (std::size_t f = 0; f < flows.size(); ++f) {
+    m_flow_state[f].now = flows[f].interval;
+    m_flow_order[f] = static_cast<std::uint32_t>(f);
+  }
+  std::stable_sort(m_flow_order.begin(), m_flow_order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return flows[a].start < flows[b].start;
+  });
+  resize_slots(1024);
+  m_pool = std::make_unique<ThreadPool>(m_config.threads);
+}
+
+Engine::Engine(const Engine& other) {
+  *this = other;
+}
+
+Engine& Engine::operator=(const Engine& other) {
+  if (this == &other) return *this;
+  auto pool = std::move(m_pool);
+  // Copy every member but the pool, which is per engine.
+  m_net = other.m_net;
+  m_demand = other.m_demand;
+  m_config = other.m_config;
+  m_drv_length = other.m_drv_length;
+  m_drv_max_speed = other.m_drv_max_speed;
+  m_drv_width = other.m_drv_width;
+  m_link_roadlink = other.m_link_roadlink;
+  m_link_turn = other.m_link_turn;
+  m_step = other.m_step;
+  m_flow_clock = other.m_flow_clock;
+  m_lists = other.m_lists;
+  m_waiting = other.m_waiting;
+  m_waiting_head = other.m_waiting_head;
+  m_waiting_lanes = other.m_waiting_lanes;
+  m_phase = other.m_phase;
+  m_phase_remaining = other.m_phase_remaining;
+  m_notify_vehicle = other.m_notify_vehicle;
+  m_notify_distance = other.m_notify_distance;
+  m_flow_state = other.m_flow_state;
+  m_flow_order = other.m_flow_order;
+  m_flow_next = other.m_flow_next;
+  m_active_flows = other.m_active_flows;
+  m_trip_flow = other.m_trip_flow;
+  m_trip_seq = other.m_trip_seq;
+  m_trip_shadow_of = other.m_trip_shadow_of;
+  m_dis = other.m_dis;
+  m_speed = other.m_speed;
+  m_gap = other.m_gap;
+  m_gen_time = other.m_gen_time;
+  m_offset = other.m_offset;
+  m_last_change_time = other.m_last_change_time;
+  m_leader_gap = other.m_leader_gap;
+  m_follower_gap = other.m_follower_gap;
+  m_drv = other.m_drv;
+  m_prev_drv = other.m_prev_drv;
+  m_next_drv = other.m_next_drv;
+  m_type = other.m_type;
+  m_route = other.m_route;
+  m_route_pos = other.m_route_pos;
+  m_trip = other.m_trip;
+  m_leader = other.m_leader;
+  m_blocker = other.m_blocker;
+  m_partner = other.m_partner;
+  m_target_leader = other.m_target_leader;
+  m_target_follower = other.m_target_follower;
+  m_signal_recv = other.m_signal_recv;
+  m_priority = other.m_priority;
+  m_enter_link_step = other.m_enter_link_step;
+  m_partner_type = other.m_partner_type;
+  m_changing = other.m_changing;
+  m_lc_finished = other.m_lc_finished;
+  m_has_signal = other.m_has_signal;
+  m_signal_target = other.m_signal_target;
+  m_signal_dir = other.m_signal_dir;
+  m_last_dir = other.m_last_dir;
+  m_custom_speed = other.m_custom_speed;
+  m_has_custom_speed = other.m_has_custom_speed;
+  m_raw_speed = other.m_raw_speed;
+  m_new_speed = other.m_new_speed;
+  m_new_dis = other.m_new_dis;
+  m_new_drv = other.m_new_drv;
+  m_new_blocker = other.m_new_blocker;
+  m_moved = other.m_moved;
+  m_ended = other.m_ended;
+  m_aborted = other.m_aborted;
+  m_finished_change = other.m_finished_change;
+  m_free = other.m_free;
+  m_slots_used = other.m_slots_used;
+  m_priority_counter = other.m_priority_counter;
+  m_running = other.m_running;
+  m_generated = other.m_generated;
+  m_waiting_total = other.m_waiting_total;
+  m_finished_trips = other.m_finished_trips;
+  m_cf_finished = other.m_cf_finished;
+  m_cf_travel_time = other.m_cf_travel_time;
+  m_pool_gen_time_sum = other.m_pool_gen_time_sum;
+  m_pool_size = other.m_pool_size;
+  m_vehicle_steps = other.m_vehicle_steps;
+  if (pool && pool->size() == m_config.threads) {
+    m_pool = std::move(pool);
+  } else {
+    m_pool = std::make_unique<ThreadPool>(m_config.threads);
+  }
+  return *this;
+}
+
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+Engine::~Engine() = default;
+
+void Engine::set_threads(int threads) {
+  m_config.threads = std::max(1, threads);
+  m_pool = std::make_unique<ThreadPool>(m_config.threads);
+}
+
+void Engine::resize_slots(std::size_t n) {
+  auto grow = [n](auto& v, auto value) { v.resize(n, value); };
+  grow(m_dis, 0.0);
+  grow(m_speed, 0.0);
+  grow(m_gap, 0.0);
+  grow(m_gen_time, 0.0);
+  grow(m_offset, 0.0);
+  grow(m_last_change_time, 0.0);
+  grow(m_leader_gap, 0.0);
+  grow(m_follower_gap, 0.0);
+  grow(m_drv, kNoDrivable);
+  grow(m_prev_drv, kNoDrivable);
+  grow(m_next_drv, kNoDrivable);
+  grow(m_type, 0u);
+  grow(m_route, 0u);
+  grow(m_route_pos, 0u);
+  grow(m_trip, 0u);
+  grow(m_leader, kNoVehicle);
+  grow(m_blocker, kNoVehicle);
+  grow(m_partner, kNoVehicle);
+  grow(m_target_leader, kNoVehicle);
+  grow(m_target_follower, kNoVehicle);
+  grow(m_signal_recv, kNoVehicle);
+  grow(m_priority, 0);
+  grow(m_enter_link_step, kNotOnLink);
+  grow(m_partner_type, std::uint8_t{0});
+  grow(m_changing, std::uint8_t{0});
+  grow(m_lc_finished, std::uint8_t{0});
+  grow(m_has_signal, std::uint8_t{0});
+  grow(m_signal_target, kNoDrivable);
+  grow(m_signal_dir, std::int8_t{0});
+  grow(m_last_dir, std::int8_t{0});
+  grow(m_custom_speed, 0.0);
+  grow(m_has_custom_speed, std::uint8_t{0});
+  grow(m_raw_speed, 0.0);
+  grow(m_new_speed, 0.0);
+  grow(m_new_dis, 0.0);
+  grow(m_new_drv, kNoDrivable);
+  grow(m_new_blocker, kNoVehicle);
+  grow(m_moved, std::uint8_t{0});
+  grow(m_ended, std::uint8_t{0});
+  grow(m_aborted, std::uint8_t{0});
+  grow(m_finished_change, std::uint8_t{0});
+}
+
+Slot Engine::allocate_slot() {
+  Slot v;
+  if (!m_free.empty()) {
+    v = m_free.back();
+    m_free.pop_back();
+  } else {
+    if (m_slots_used == m_dis.size()) resize_slots(m_dis.size() * 2);
+    v = static_cast<Slot>(m_slots_used++);
+  }
+  m_dis[v] = 0;
+  m_speed[v] = 0;
+  m_gap[v] = 0;
+  m_offset[v] = 0;
+  m_last_change_time[v] = 0;
+  m_drv[v] = m_prev_drv[v] = m_next_drv[v] = kNoDrivable;
+  m_leader[v] = m_blocker[v] = m_partner[v] = kNoVehicle;
+  m_target_leader[v] = m_target_follower[v] = m_signal_recv[v] = kNoVehicle;
+  m_enter_link_step[v] = kNotOnLink;
+  m_partner_type[v] = m_changing[v] = m_lc_finished[v] = m_has_signal[v] = 0;
+  m_signal_target[v] = kNoDrivable;
+  m_signal_dir[v] = m_last_dir[v] = 0;
+  m_has_custom_speed[v] = 0;
+  m_moved[v] = m_ended[v] = m_aborted[v] = m_finished_change[v] = 0;
+  m_new_blocker[v] = kNoVehicle;
+  m_new_drv[v] = kNoDrivable;
+  m_priority[v] = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
+  return v;
+}
+
+void Engine::free_slot(Slot v) {
+  m_drv[v] = kNoDrivable;
+  m_free.push_back(v);
+}
+
+void Engine::set_phase(IntersectionId intersection, std::uint32_t phase) {
+  if (!m_config.rl_traffic_light) {
+    throw Error(ErrorCode::kInvalidArgument, "set_phase",
+                "signals cycle by themselves when rlTrafficLight is false");
+  }
+  if (!intersection.valid() || intersection.index() >= m_net->intersections.size()) {
+    throw Error(ErrorCode::kNotFound, "set_phase", "unknown intersection index");
+  }
+  const net::Intersection& inter = m_net->intersections[intersection.index()];
+  if (phase >= inter.phases.size()) {
+    throw Error(ErrorCode::kInvalidArgument, "intersection " + inter.id,
+                "phase " + std::to_string(phase) + " does not exist (expected 0.." +
+                    std::to_string(static_cast<int>(inter.phases.size()) - 1) + ")");
+  }
+  m_phase[intersection.index()] = phase;
+}
+
+std::size_t Engine::waiting_to_enter() const {
+  return m_waiting_total;
+}
+
+double Engine::average_travel_time_cityflow() const {
+  double now = time();
+  double total = m_cf_travel_time + now * static_cast<double>(m_pool_size) - m_pool_gen_time_sum;
+  std::size_t n = m_cf_finished + m_pool_size;
+  return n == 0 ? 0.0 : total / static_cast<double>(n);
+}
+
+std::uint32_t Engine::lane_waiting_count(LaneId lane) const {
+  std::uint32_t count = 0;
+  for (Slot v : m_lists[lane.index()]) count += m_speed[v] < 0.1;
+  return count;
+}
+
+double Engine::lane_queue_length(LaneId lane) const {
+  const auto& list = m_lists[lane.index()];
+  double length = m_drv_length[lane.index()];
+  double queue = 0;
+  for (Slot v : list) {
+    if (m_speed[v] >= 0.1) break;
+    queue = length - (m_dis[v] - m_demand->types[m_type[v]].length);
+  }
+  return std::max(0.0, queue);
+}
+
+std::string Engine::vehicle_name(Slot v) const {
+  std::uint32_t trip = m_trip[v];
+  std::uint32_t base = trip;
+  bool shadow = m_trip_shadow_of[trip] != kNoTrip;
+  if (shadow) base = m_trip_shadow_of[trip];
+  std::string name =
+      "flow_" + std::to_string(m_trip_flow[base]) + "_" + std::to_string(m_trip_seq[base]);
+  if (shadow) name += "_shadow";
+  return name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot v) const {
+  const net::Network& net = *m_net;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
+  if (from >= n_lanes) return net.lanelinks[from - n_lanes].to.value;
+  const net::Lane& lane = net.lanes[from];
+  auto route = m_demand->route(RouteId(m_route[v]));
+  std::uint32_t p = route_pos;
+  while (p < route.size() && route[p] != lane.road) ++p;
+  if (p + 1 >= route.size()) return kNoDrivable;
+  RoadId next_road = route[p + 1];
+  bool has_after = p + 2 < route.size();
+  RoadId after = has_after ? route[p + 2] : RoadId::invalid();
+  DrivableId best = kNoDrivable;
+  std::uint32_t best_diff = std::numeric_limits<std::uint32_t>::max();
+  for (LaneLinkId k : net.lane_links(LaneId(from))) {
+    const net::LaneLink& link = net.lanelinks[k.index()];
+    const net::Lane& to = net.lanes[link.to.index()];
+    if (to.road != next_road) continue;
+    if (has_after) {
+      bool onward = false;
+      for (LaneLinkId k2 : net.lane_links(link.to)) {
+        if (net.lanes[net.lanelinks[k2.index()].to.index()].road == after) {
+          onward = true;
+          break;
+        }
+      }
+      if (!onward) continue;
+    }
+    std::uint32_t diff = to.index > lane.index ? to.index - lane.index : lane.index - to.index;
+    if (diff < best_diff) {
+      best_diff = diff;
+      best = n_lanes + k.value;
+    }
+  }
+  return best;
+}
+
+DrivableId Engine::planned(Slot v, int i) const {
+  DrivableId d = m_next_drv[v];
+  for (int j = 1; j <= i && d != kNoDrivable; ++j) d = next_drivable(d, m_route_pos[v], v);
+  return d;
+}
+
+void Engine::refresh_plan(Slot v) {
+  m_next_drv[v] = next_drivable(m_drv[v], m_route_pos[v], v);
+}
+
+bool Engine::on_last_road(Slot v) const {
+  DrivableId d = m_drv[v];
+  if (!is_lane(d)) return false;
+  auto route = m_demand->route(RouteId(m_route[v]));
+  return m_net->lanes[d].road == route.back();
+}
+
+bool Engine::on_valid_lane(Slot v) const {
+  return !(m_next_drv[v] == kNoDrivable && !on_last_road(v));
+}
+
+DrivableId Engine::first_lane(std::uint32_t route_id, std::uint64_t counter) const {
+  const net::Network& net = *m_net;
+  auto route = m_demand->route(RouteId(route_id));
+  const net::Road& road = net.roads[route[0].index()];
+  std::uint32_t candidates[64];
+  std::uint32_t n = 0;
+  for (std::uint32_t i = 0; i < road.lane_count && n < 64; ++i) {
+    LaneId lane(road.first_lane.value + i);
+    bool ok = route.size() == 1;
+    for (LaneLinkId k : net.lane_links(lane)) {
+      if (ok) break;
+      ok = net.lanes[net.lanelinks[k.index()].to.index()].road == route[1];
+    }
+    if (ok) candidates[n++] = lane.value;
+  }
+  if (n == 0) return road.first_lane.value;  // unreachable: routes are validated at load
+  return candidates[random_u64(m_config.seed, kLaneStream, counter) % n];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The step
+
+void Engine::step() {
+  generate();
+  enter_waiting();
+  if (m_config.lane_change) {
+    plan_lane_changes();
+    schedule_lane_changes();
+    update_leaders();
+  }
+  notify_crosses();
+  compute_speeds();
+  compute_moves();
+  apply_moves();
+  update_vehicles();
+  update_leaders();
+  if (!m_config.rl_traffic_light) pass_signal_time();
+  m_vehicle_steps += m_running;
+  ++m_step;
+}
+
+void Engine::generate() {
+  const auto& flows = m_demand->flows;
+  const double clock = m_flow_clock;
+  while (m_flow_next < m_flow_order.size() && flows[m_flow_order[m_flow_next]].start <= clock) {
+    m_active_flows.push_back(m_flow_order[m_flow_next++]);
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < m_active_flows.size(); ++i) {
+    std::uint32_t f = m_active_flows[i];
+    const demand::Flow& flow = flows[f];
+    if (flow.end != -1 && clock > flow.end) continue;  // finished for good
+    m_active_flows[kept++] = f;
+    FlowState& state = m_flow_state[f];
+    while (state.now >= flow.interval) {
+      Slot v = allocate_slot();
+      std::uint32_t trip = static_cast<std::uint32_t>(m_trip_flow.size());
+      m_trip_flow.push_back(f);
+      m_trip_seq.push_back(state.count++);
+      m_trip_shadow_of.push_back(kNoTrip);
+      m_trip[v] = trip;
+      m_type[v] = flow.type.value;
+      m_route[v] = flow.route.value;
+      m_route_pos[v] = 0;
+      m_gen_time[v] = time();
+      m_drv[v] = first_lane(flow.route.value, trip);
+      refresh_plan(v);
+      std::uint32_t lane = m_drv[v];
+      if (m_waiting_head[lane] == m_waiting[lane].size()) {
+        m_waiting_lanes.insert(
+            std::lower_bound(m_waiting_lanes.begin(), m_waiting_lanes.end(), lane), lane);
+      }
+      m_waiting[lane].push_back(v);
+      ++m_waiting_total;
+      ++m_generated;
+      ++m_pool_size;
+      m_pool_gen_time_sum += m_gen_time[v];
+      state.now -= flow.interval;
+    }
+    state.now += m_config.interval;
+  }
+  m_active_flows.resize(kept);
+  m_flow_clock += m_config.interval;
+}
+
+void Engine::enter_waiting() {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < m_waiting_lanes.size(); ++i) {
+    std::uint32_t lane = m_waiting_lanes[i];
+    auto& queue = m_waiting[lane];
+    std::uint32_t& head = m_waiting_head[lane];
+    Slot v = queue[head];
+    if (lane_available(lane, v)) {
+      auto& list = m_lists[lane];
+      Slot tail = list.empty() ? kNoVehicle : list.back();
+      list.push_back(v);
+      ++m_running;
+      --m_waiting_total;
+      m_enter_link_step[v] = kNotOnLink;
+      update_leader_and_gap(v, tail);
+      ++head;
+      if (head == queue.size()) {
+        queue.clear();
+        head = 0;
+        continue;  // the lane's queue is empty
+      }
+      if (head >= 64 && head * 2 >= queue.size()) {
+        queue.erase(queue.begin(), queue.begin() + head);
+        head = 0;
+      }
+    }
+    m_waiting_lanes[kept++] = lane;
+  }
+  m_waiting_lanes.resize(kept);
+}
+
+void Engine::pass_signal_time() {
+  const net::Network& net = *m_net;
+  for (std::size_t i = 0; i < net.intersections.size(); ++i) {
+    const net::Intersection& inter = net.intersections[i];
+    if (inter.is_virtual || inter.phases.empty()) continue;
+    m_phase_remaining[i] -= m_config.interval;
+    while (m_phase_remaining[i] <= 0.0) {
+      m_phase[i] = (m_phase[i] + 1) % inter.phases.size();
+      m_phase_remaining[i] += net.phases[inter.phases.begin + m_phase[i]].time;
+    }
+  }
+}
+
+void Engine::update_leaders() {
+  const std::size_t n = m_lists.size();
+  m_pool->parallel_for(n, [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t d = begin; d < end; ++d) {
+      Slot leader = kNoVehicle;
+      for (Slot v : m_lists[d]) {
+        update_leader_and_gap(v, leader);
+        leader = v;
+      }
+    }
+  });
+}
+
+void Engine::compute_speeds() {
+  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t d = begin; d < end; ++d) {
+      for (Slot v : m_lists[d]) m_raw_speed[v] = next_speed(v);
+    }
+  });
+}
+
+void Engine::compute_moves() {
+  const double dt = m_config.interval;
+  const bool lane_change = m_config.lane_change;
+  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t d = begin; d < end; ++d) {
+      for (Slot v : m_lists[d]) {
+        double next = m_raw_speed[v];
+        if (lane_change && m_partner[v] != kNoVehicle) {
+          next = std::min(next, m_raw_speed[m_partner[v]]);
+        }
+        const demand::VehicleType& t = m_demand->types[m_type[v]];
+        double speed = m_speed[v];
+        double delta;
+        if (next < 0) {
+          delta = 0.5 * speed * speed / t.max_neg_acc;
+          next = 0;
+        } else {
+          delta = (speed + next) * dt / 2;
+        }
+        m_new_speed[v] = next;
+        set_delta_distance(v, delta);
+        if (!lane_change) continue;
+        if (m_partner_type[v] == 2 && m_moved[v] && !m_ended[v]) {
+          m_aborted[v] = 1;
+          m_ended[v] = 1;
+        }
+        if (m_changing[v]) {
+          int dir = m_signal_dir[v];
+          DrivableId target = m_signal_target[v];
+          double cur_width = m_drv_width[m_drv[v]];
+          double max_offset = (m_drv_width[target] + cur_width) / 2;
+          double offset = std::fabs(m_offset[v] + std::max(0.2 * next, 1.0) * dt * dir);
+          offset = std::min(offset, max_offset);
+          m_offset[v] = offset * dir;
+          if (offset >= max_offset) {
+            m_finished_change[v] = 1;
+            m_ended[v] = 1;
+          }
+        }
+      }
+    }
+  });
+}
+
+void Engine::apply_moves() {
+  const double now = time();
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  // Collect leaving vehicles in drivable order (front first), which is also CityFlow's order of
+  // removal from each drivable.
+  m_removed.clear();
+  m_push_buffer.clear();
+  for (auto& list : m_lists) {
+    for (Slot v : list) {
+      if (m_ended[v] || m_moved[v]) m_removed.push_back(v);
+    }
+  }
+  if (m_removed.empty()) return;
+
+  // Lane-change endings touch the partner, so they run here, serially, in a fixed order. An
+  // aborted change (the shadow left its lane) wins over a change that finished in the same step.
+  for (Slot v : m_removed) {
+    if (!m_aborted[v]) continue;
+    Slot real = m_partner[v];
+    if (real == kNoVehicle) continue;
+    m_changing[real] = 0;
+    m_partner_type[real] = 0;
+    m_offset[real] = 0;
+    m_partner[real] = kNoVehicle;
+    if (m_finished_change[real]) {
+      m_finished_change[real] = 0;
+      bool reached_end = m_moved[real] && m_new_drv[real] == kNoDrivable;
+      if (!reached_end) m_ended[real] = 0;
+    }
+  }
+  for (Slot v : m_removed) {
+    if (!m_finished_change[v]) continue;
+    Slot shadow = m_partner[v];
+    m_changing[v] = 0;
+    m_lc_finished[v] = 1;
+    m_last_change_time[v] = now;
+    if (shadow != kNoVehicle) {
+      m_partner_type[shadow] = 0;
+      m_offset[shadow] = 0;
+      m_partner[shadow] = kNoVehicle;
+      m_trip[shadow] = m_trip[v];
+    }
+    m_partner[v] = kNoVehicle;
+  }
+
+  for (Slot v : m_removed) {
+    if (!m_ended[v] && !m_moved[v]) continue;
+    auto& list = m_lists[m_drv[v]];
+    list.erase(std::find(list.begin(), list.end(), v));
+    if (m_ended[v]) {
+      --m_running;
+      --m_pool_size;
+      m_pool_gen_time_sum -= m_gen_time[v];
+      Slot partner = m_partner[v];
+      if (partner != kNoVehicle && !m_ended[partner]) {
+        // The other half of a lane change goes on alone.
+        m_partner_type[partner] = 0;
+        m_partner[partner] = kNoVehicle;
+        m_offset[partner] = 0;
+        m_changing[partner] = 0;
+      }
+      if (!m_lc_finished[v]) {
+        ++m_cf_finished;
+        m_cf_travel_time += now - m_gen_time[v];
+        if (m_partner_type[v] != 2 && !m_aborted[v]) ++m_finished_trips;
+      }
+      free_slot(v);
+    } else {
+      m_push_buffer.emplace_back(v, m_new_dis[v]);
+    }
+  }
+  std::stable_sort(m_push_buffer.begin(), m_push_buffer.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (const auto& [v, dis] : m_push_buffer) {
+    DrivableId d = m_new_drv[v];
+    m_lists[d].push_back(v);
+    m_enter_link_step[v] = d >= n_lanes ? m_step : kNotOnLink;
+  }
+}
+
+}  // namespace citybrain::sim
