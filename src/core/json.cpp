@@ -76,6 +76,16 @@ std::size_t JsonNode::size() const {
   return m_element.get_array().size();
 }
 
+std::vector<JsonNode> JsonNode::items() const {
+  if (!m_element.is_array()) type_error("an array");
+  std::vector<JsonNode> out;
+  std::size_t i = 0;
+  for (simdjson::dom::element child : m_element.get_array()) {
+    out.emplace_back(child, m_path + "/" + std::to_string(i++), m_file);
+  }
+  return out;
+}
+
 JsonNode JsonNode::operator[](std::size_t index) const {
   if (!m_element.is_array()) type_error("an array");
   simdjson::dom::element child;

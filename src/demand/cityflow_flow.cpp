@@ -23,10 +23,11 @@ Demand build(const JsonNode& root, const net::Network& net) {
   if (!root.is_array()) root.fail("expected an array of flows");
   Demand demand;
   std::vector<RoadId> anchors;
-  const std::size_t n = root.size();
+  const std::vector<JsonNode> items = root.items();
+  const std::size_t n = items.size();
   demand.flows.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    JsonNode node = root[i];
+    const JsonNode& node = items[i];
     JsonNode vehicle = node.at("vehicle");
     VehicleType type;
     type.length = read_param(vehicle, "length", false);

@@ -158,8 +158,8 @@ void index_link_crosses(Network& net) {
 Network build(const JsonNode& root) {
   Network net;
   if (!root.is_object()) root.fail("expected an object with \"intersections\" and \"roads\"");
-  JsonNode inters = root.at("intersections");
-  JsonNode roads = root.at("roads");
+  const std::vector<JsonNode> inters = root.at("intersections").items();
+  const std::vector<JsonNode> roads = root.at("roads").items();
   const std::size_t n_inter = inters.size();
   const std::size_t n_roads = roads.size();
 

@@ -57,7 +57,8 @@ void BenchmarkAtt::observe(const Engine& engine) {
   for (std::uint32_t t : m_cur_members) {
     std::uint32_t k = m_cur_inter[t];
     if (engine.trip_is_shadow(t)) continue;
-    bool was_here = m_prev_inter[t] == k && m_cur_stamp[t] == m_stamp;
+    bool was_here = m_prev_inter[t] == k;
+    if (was_here && m_prev_count[k] != 0) continue;
     Record* r = record(t, k);
     if (!was_here && r == nullptr) {
       r = &m_records[(std::uint64_t{t} << 32) | k];

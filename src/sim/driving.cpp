@@ -166,7 +166,7 @@ bool Engine::can_yield(Slot v, double distance) const {
 bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_start) const {
   const net::Cross& cross = m_net->crosses[lc.cross.index()];
   const std::size_t foe_index = lc.cross.index() * 2 + (1 - lc.side);
-  Slot foe = m_notify_vehicle[foe_index];
+  Slot foe = notified(foe_index);
   if (foe == kNoVehicle) return true;
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const std::uint32_t my_link = cross.links[lc.side].value;
@@ -177,7 +177,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_
   const int t1 = type_of(my_link);
   const int t2 = type_of(foe_link);
   const double d1 = lc.distance - distance_to_link_start;
-  const double d2 = m_notify_distance[foe_index];
+  const double d2 = m_notices[foe_index].distance;
   (void)n_lanes;
 
   if (!can_yield(v, d1)) return true;
@@ -267,7 +267,7 @@ double Engine::intersection_speed(Slot v) {
     if (lc.distance < to_start) continue;
     if (!can_pass(lc, v, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
-      m_new_blocker[v] = m_notify_vehicle[lc.cross.index() * 2 + (1 - lc.side)];
+      m_new_blocker[v] = notified(lc.cross.index() * 2 + (1 - lc.side));
       break;
     }
   }
@@ -326,40 +326,38 @@ void Engine::set_delta_distance(Slot v, double delta) {
 void Engine::notify_crosses() {
   const net::Network& net = *m_net;
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
+  const std::int64_t step = m_step;
   m_pool->parallel_for(net.intersections.size(), [&](std::size_t begin, std::size_t end, int) {
     for (std::size_t i = begin; i < end; ++i) {
       const net::Intersection& inter = net.intersections[i];
-      for (std::uint32_t c = inter.crosses.begin; c < inter.crosses.end; ++c) {
-        m_notify_vehicle[2 * c] = m_notify_vehicle[2 * c + 1] = kNoVehicle;
-      }
       auto notify = [&](const net::LinkCross& lc, Slot v, double distance) {
-        std::size_t idx = lc.cross.index() * 2 + lc.side;
-        m_notify_vehicle[idx] = v;
-        m_notify_distance[idx] = distance;
+        m_notices[lc.cross.index() * 2 + lc.side] = {v, distance, step};
       };
       for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
         const net::LaneLink& link = net.lanelinks[k];
+        const DrivableId link_drv = n_lanes + k;
+        // Only links with a vehicle on them, just past them or about to enter them notify.
+        const auto& out = m_lists[link.to.index()];
+        const auto& on = m_lists[link_drv];
+        const auto& in = m_lists[link.from.index()];
+        Slot leaving = !out.empty() && m_prev_drv[out.back()] == link_drv ? out.back() : kNoVehicle;
+        Slot entering = !in.empty() && m_next_drv[in.front()] == link_drv ? in.front() : kNoVehicle;
+        if (leaving == kNoVehicle && on.empty() && entering == kNoVehicle) continue;
         auto crosses = net.crosses_of(LaneLinkId(k));
         std::size_t r = crosses.size();
-        const DrivableId link_drv = n_lanes + k;
-        // The vehicle that just left the link may still cover its last crossings.
-        const auto& out = m_lists[link.to.index()];
-        if (!out.empty()) {
-          Slot v = out.back();
-          if (m_prev_drv[v] == link_drv) {
-            double vd = m_dis[v] - m_demand->types[m_type[v]].length;
-            while (r > 0) {
-              double cd = link.length - crosses[r - 1].distance;
-              if (cd + vd < 0) {
-                notify(crosses[r - 1], v, -(m_dis[v] + cd));
-                --r;
-              } else {
-                break;
-              }
+        if (leaving != kNoVehicle) {
+          double vd = m_dis[leaving] - m_demand->types[m_type[leaving]].length;
+          while (r > 0) {
+            double cd = link.length - crosses[r - 1].distance;
+            if (cd + vd < 0) {
+              notify(crosses[r - 1], leaving, -(m_dis[leaving] + cd));
+              --r;
+            } else {
+              break;
             }
           }
         }
-        for (Slot v : m_lists[link_drv]) {
+        for (Slot v : on) {
           double vd = m_dis[v];
           double len = m_demand->types[m_type[v]].length;
           while (r > 0) {
@@ -376,15 +374,11 @@ void Engine::notify_crosses() {
             --r;
           }
         }
-        const auto& in = m_lists[link.from.index()];
-        if (!in.empty()) {
-          Slot v = in.front();
-          if (m_next_drv[v] == link_drv && link_available(k)) {
-            double vd = m_drv_length[link.from.index()] - m_dis[v];
-            while (r > 0) {
-              notify(crosses[r - 1], v, vd + crosses[r - 1].distance);
-              --r;
-            }
+        if (entering != kNoVehicle && r > 0 && link_available(k)) {
+          double vd = m_drv_length[link.from.index()] - m_dis[entering];
+          while (r > 0) {
+            notify(crosses[r - 1], entering, vd + crosses[r - 1].distance);
+            --r;
           }
         }
       }
@@ -393,9 +387,13 @@ void Engine::notify_crosses() {
 }
 
 void Engine::update_vehicles() {
+  // Applies every vehicle's buffered move and, in the same pass, finds the leaders that sit on the
+  // same drivable; the front vehicles look ahead once all positions are final.
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  const bool lane_change = m_config.lane_change;
   m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
     for (std::size_t d = begin; d < end; ++d) {
+      Slot leader = kNoVehicle;
       for (Slot v : m_lists[d]) {
         m_speed[v] = m_new_speed[v];
         m_dis[v] = m_new_dis[v];
@@ -413,16 +411,28 @@ void Engine::update_vehicles() {
         Slot b = m_new_blocker[v];
         m_blocker[v] = (b != kNoVehicle && !m_ended[b]) ? b : kNoVehicle;
         m_has_custom_speed[v] = 0;
-        // End of the step for lane-change signals (CityFlow's clearSignal).
-        m_target_leader[v] = m_target_follower[v] = kNoVehicle;
-        m_last_dir[v] = m_has_signal[v] ? m_signal_dir[v] : 0;
-        if (!m_changing[v]) {
-          m_has_signal[v] = 0;
-          m_signal_recv[v] = kNoVehicle;
-          m_signal_target[v] = kNoDrivable;
-          m_signal_dir[v] = 0;
+        if (lane_change) {
+          // End of the step for lane-change signals (CityFlow's clearSignal).
+          m_target_leader[v] = m_target_follower[v] = kNoVehicle;
+          m_last_dir[v] = m_has_signal[v] ? m_signal_dir[v] : 0;
+          if (!m_changing[v]) {
+            m_has_signal[v] = 0;
+            m_signal_recv[v] = kNoVehicle;
+            m_signal_target[v] = kNoDrivable;
+            m_signal_dir[v] = 0;
+          }
         }
+        if (leader != kNoVehicle) {
+          m_leader[v] = leader;
+          m_gap[v] = m_dis[leader] - m_demand->types[m_type[leader]].length - m_dis[v];
+        }
+        leader = v;
       }
+    }
+  });
+  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t d = begin; d < end; ++d) {
+      if (!m_lists[d].empty()) update_leader_and_gap(m_lists[d].front(), kNoVehicle);
     }
   });
 }

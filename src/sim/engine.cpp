@@ -64,8 +64,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
       }
     }
   }
-  m_notify_vehicle.assign(net.crosses.size() * 2, kNoVehicle);
-  m_notify_distance.assign(net.crosses.size() * 2, 0);
+  m_notices.assign(net.crosses.size() * 2, Notice{});
 
   const auto& flows = m_demand->flows;
   m_flow_state.resize(flows.size());
@@ -105,8 +104,7 @@ Engine& Engine::operator=(const Engine& other) {
   m_waiting_lanes = other.m_waiting_lanes;
   m_phase = other.m_phase;
   m_phase_remaining = other.m_phase_remaining;
-  m_notify_vehicle = other.m_notify_vehicle;
-  m_notify_distance = other.m_notify_distance;
+  m_notices = other.m_notices;
   m_flow_state = other.m_flow_state;
   m_flow_order = other.m_flow_order;
   m_flow_next = other.m_flow_next;
@@ -415,7 +413,6 @@ void Engine::step() {
   compute_moves();
   apply_moves();
   update_vehicles();
-  update_leaders();
   if (!m_config.rl_traffic_light) pass_signal_time();
   m_vehicle_steps += m_running;
   ++m_step;
@@ -523,6 +520,9 @@ void Engine::update_leaders() {
 }
 
 void Engine::compute_speeds() {
+  // With lane changes a vehicle and its shadow move at the slower of their two speeds, so every
+  // speed is computed before any move; without them the two passes fuse.
+  if (!m_config.lane_change) return;
   m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
     for (std::size_t d = begin; d < end; ++d) {
       for (Slot v : m_lists[d]) m_raw_speed[v] = next_speed(v);
@@ -530,48 +530,63 @@ void Engine::compute_speeds() {
   });
 }
 
-void Engine::compute_moves() {
+void Engine::move_vehicle(Slot v, double next) {
   const double dt = m_config.interval;
+  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  double speed = m_speed[v];
+  double delta;
+  if (next < 0) {
+    delta = 0.5 * speed * speed / t.max_neg_acc;
+    next = 0;
+  } else {
+    delta = (speed + next) * dt / 2;
+  }
+  m_new_speed[v] = next;
+  set_delta_distance(v, delta);
+  if (!m_config.lane_change) return;
+  if (m_partner_type[v] == 2 && m_moved[v] && !m_ended[v]) {
+    m_aborted[v] = 1;
+    m_ended[v] = 1;
+  }
+  if (m_changing[v]) {
+    int dir = m_signal_dir[v];
+    DrivableId target = m_signal_target[v];
+    double max_offset = (m_drv_width[target] + m_drv_width[m_drv[v]]) / 2;
+    double offset = std::fabs(m_offset[v] + std::max(0.2 * next, 1.0) * dt * dir);
+    offset = std::min(offset, max_offset);
+    m_offset[v] = offset * dir;
+    if (offset >= max_offset) {
+      m_finished_change[v] = 1;
+      m_ended[v] = 1;
+    }
+  }
+}
+
+void Engine::compute_moves() {
   const bool lane_change = m_config.lane_change;
-  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
+  if (m_leaving.size() != static_cast<std::size_t>(m_pool->size()))
+    m_leaving.resize(m_pool->size());
+  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int worker) {
+    auto& leaving = m_leaving[worker];
+    leaving.clear();
     for (std::size_t d = begin; d < end; ++d) {
       for (Slot v : m_lists[d]) {
-        double next = m_raw_speed[v];
-        if (lane_change && m_partner[v] != kNoVehicle) {
-          next = std::min(next, m_raw_speed[m_partner[v]]);
-        }
-        const demand::VehicleType& t = m_demand->types[m_type[v]];
-        double speed = m_speed[v];
-        double delta;
-        if (next < 0) {
-          delta = 0.5 * speed * speed / t.max_neg_acc;
-          next = 0;
+        double next;
+        if (lane_change) {
+          next = m_raw_speed[v];
+          if (m_partner[v] != kNoVehicle) next = std::min(next, m_raw_speed[m_partner[v]]);
         } else {
-          delta = (speed + next) * dt / 2;
+          next = next_speed(v);
         }
-        m_new_speed[v] = next;
-        set_delta_distance(v, delta);
-        if (!lane_change) continue;
-        if (m_partner_type[v] == 2 && m_moved[v] && !m_ended[v]) {
-          m_aborted[v] = 1;
-          m_ended[v] = 1;
-        }
-        if (m_changing[v]) {
-          int dir = m_signal_dir[v];
-          DrivableId target = m_signal_target[v];
-          double cur_width = m_drv_width[m_drv[v]];
-          double max_offset = (m_drv_width[target] + cur_width) / 2;
-          double offset = std::fabs(m_offset[v] + std::max(0.2 * next, 1.0) * dt * dir);
-          offset = std::min(offset, max_offset);
-          m_offset[v] = offset * dir;
-          if (offset >= max_offset) {
-            m_finished_change[v] = 1;
-            m_ended[v] = 1;
-          }
-        }
+        move_vehicle(v, next);
+        if (m_ended[v] || m_moved[v] || m_finished_change[v]) leaving.push_back(v);
       }
     }
   });
+  if (m_pool->size() == 1 || m_lists.size() < 64) {
+    // parallel_for ran inline as worker 0 only.
+    for (std::size_t w = 1; w < m_leaving.size(); ++w) m_leaving[w].clear();
+  }
 }
 
 void Engine::apply_moves() {
@@ -581,11 +596,8 @@ void Engine::apply_moves() {
   // removal from each drivable.
   m_removed.clear();
   m_push_buffer.clear();
-  for (auto& list : m_lists) {
-    for (Slot v : list) {
-      if (m_ended[v] || m_moved[v]) m_removed.push_back(v);
-    }
-  }
+  for (const auto& leaving : m_leaving)
+    m_removed.insert(m_removed.end(), leaving.begin(), leaving.end());
   if (m_removed.empty()) return;
 
   // Lane-change endings touch the partner, so they run here, serially, in a fixed order. An

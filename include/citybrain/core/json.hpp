@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace citybrain {
 
@@ -31,8 +32,9 @@ class JsonNode {
   JsonNode at(std::string_view key) const;
   std::optional<JsonNode> find(std::string_view key) const;
 
-  // Elements of an array.
+  // Elements of an array. Indexing walks the array; loops over large arrays use items().
   std::size_t size() const;
+  std::vector<JsonNode> items() const;
   JsonNode operator[](std::size_t index) const;
 
   double as_double() const;

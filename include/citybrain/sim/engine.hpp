@@ -48,7 +48,7 @@ class Engine {
   ~Engine();
 
   void step();
-  double time() const { return m_step * m_config.interval; }
+  double time() const { return static_cast<double>(m_step) * m_config.interval; }
   std::int64_t step_count() const { return m_step; }
   const SimConfig& config() const { return m_config; }
   const net::Network& network() const { return *m_net; }
@@ -109,6 +109,7 @@ class Engine {
   void notify_crosses();
   void compute_speeds();
   void compute_moves();
+  void move_vehicle(Slot v, double next_speed);
   void apply_moves();
   void update_vehicles();
   void update_leaders();
@@ -174,8 +175,17 @@ class Engine {
   std::vector<std::uint32_t> m_waiting_lanes;  // lanes with a non-empty queue, ascending
   std::vector<std::uint32_t> m_phase;          // per intersection
   std::vector<double> m_phase_remaining;
-  std::vector<Slot> m_notify_vehicle;  // per cross and side
-  std::vector<double> m_notify_distance;
+  // Per cross and side: the vehicle nearest to the crossing point on that side this step. A notice
+  // from an earlier step counts as none, which spares clearing them all every step.
+  struct Notice {
+    Slot vehicle = kNoVehicle;
+    double distance = 0;
+    std::int64_t step = -1;
+  };
+  std::vector<Notice> m_notices;
+  Slot notified(std::size_t index) const {
+    return m_notices[index].step == m_step ? m_notices[index].vehicle : kNoVehicle;
+  }
 
   struct FlowState {
     double now = 0;
@@ -215,6 +225,7 @@ class Engine {
   std::vector<Slot> m_lane_change_candidates;
   std::vector<std::pair<Slot, double>> m_push_buffer;
   std::vector<Slot> m_removed;
+  std::vector<std::vector<Slot>> m_leaving;  // per worker: vehicles that leave their drivable
 
   std::uint32_t m_priority_counter = 0;
   std::size_t m_running = 0;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages citybrain builds and tests with (skips apt when all are present).
+set -euo pipefail
+packages=(cmake ninja-build g++ libsimdjson-dev libcli11-dev nlohmann-json3-dev libgtest-dev
+  libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
