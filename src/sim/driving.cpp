@@ -30,36 +30,39 @@ bool Engine::lane_available(DrivableId lane, Slot v) const {
   const auto& list = m_lists[lane];
   if (list.empty()) return true;
   Slot tail = list.back();
-  return m_dis[tail] > m_demand->types[m_type[tail]].length + m_demand->types[m_type[v]].min_gap;
+  return m_veh[tail].dis >
+         m_demand->types[m_veh[tail].type].length + m_demand->types[m_veh[v].type].min_gap;
 }
 
 bool Engine::lane_can_enter(DrivableId lane, Slot v) const {
   const auto& list = m_lists[lane];
   if (list.empty()) return true;
   Slot tail = list.back();
-  return m_dis[tail] > m_demand->types[m_type[tail]].length + m_demand->types[m_type[v]].length ||
-         m_speed[tail] >= 2;
+  return m_veh[tail].dis >
+             m_demand->types[m_veh[tail].type].length + m_demand->types[m_veh[v].type].length ||
+         m_veh[tail].speed >= 2;
 }
 
 double Engine::min_brake_distance(Slot v) const {
-  return 0.5 * m_speed[v] * m_speed[v] / m_demand->types[m_type[v]].max_neg_acc;
+  return 0.5 * m_veh[v].speed * m_veh[v].speed / m_demand->types[m_veh[v].type].max_neg_acc;
 }
 
 void Engine::update_leader_and_gap(Slot v, Slot candidate) {
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
-  if (candidate != kNoVehicle && m_drv[candidate] == m_drv[v]) {
-    m_leader[v] = candidate;
-    m_gap[v] = m_dis[candidate] - m_demand->types[m_type[candidate]].length - m_dis[v];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
+  if (candidate != kNoVehicle && m_veh[candidate].drv == m_veh[v].drv) {
+    m_veh[v].leader = candidate;
+    m_veh[v].gap =
+        m_veh[candidate].dis - m_demand->types[m_veh[candidate].type].length - m_veh[v].dis;
     return;
   }
-  m_leader[v] = kNoVehicle;
+  m_veh[v].leader = kNoVehicle;
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const double horizon =
       t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
-  double dis = m_drv_length[m_drv[v]] - m_dis[v];
-  DrivableId d = m_drv[v];
+  double dis = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
+  DrivableId d = m_veh[v].drv;
   for (int i = 0;; ++i) {
-    d = i == 0 ? m_next_drv[v] : next_drivable(d, m_route_pos[v], v);
+    d = i == 0 ? m_veh[v].next_drv : next_drivable(d, m_veh[v].route_pos, v);
     if (d == kNoDrivable) return;
     if (d >= n_lanes) {
       // Lane links from one lane overlap near their start: the nearest tail on any of them leads.
@@ -68,17 +71,17 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
         const auto& list = m_lists[n_lanes + k.value];
         if (list.empty()) continue;
         Slot c = list.back();
-        double gap = dis + m_dis[c] - m_demand->types[m_type[c]].length;
-        if (m_leader[v] == kNoVehicle || gap < m_gap[v]) {
-          m_leader[v] = c;
-          m_gap[v] = gap;
+        double gap = dis + m_veh[c].dis - m_demand->types[m_veh[c].type].length;
+        if (m_veh[v].leader == kNoVehicle || gap < m_veh[v].gap) {
+          m_veh[v].leader = c;
+          m_veh[v].gap = gap;
         }
       }
-      if (m_leader[v] != kNoVehicle) return;
+      if (m_veh[v].leader != kNoVehicle) return;
     } else if (!m_lists[d].empty()) {
       Slot c = m_lists[d].back();
-      m_leader[v] = c;
-      m_gap[v] = dis + m_dis[c] - m_demand->types[m_type[c]].length;
+      m_veh[v].leader = c;
+      m_veh[v].gap = dis + m_veh[c].dis - m_demand->types[m_veh[c].type].length;
       return;
     }
     dis += m_drv_length[d];
@@ -99,16 +102,16 @@ double Engine::no_collision_speed(double vl, double dl, double vf, double df, do
 }
 
 double Engine::car_follow_speed(Slot v) const {
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
-  Slot l = m_leader[v];
-  if (l == kNoVehicle) return m_has_custom_speed[v] ? m_custom_speed[v] : t.max_speed;
-  const demand::VehicleType& lt = m_demand->types[m_type[l]];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
+  Slot l = m_veh[v].leader;
+  if (l == kNoVehicle) return m_veh[v].has_custom_speed ? m_veh[v].custom_speed : t.max_speed;
+  const demand::VehicleType& lt = m_demand->types[m_veh[l].type];
   const double dt = m_config.interval;
-  const double speed = m_speed[v];
-  const double leader_speed = m_speed[l];
-  const double gap = m_gap[v];
+  const double speed = m_veh[v].speed;
+  const double leader_speed = m_veh[l].speed;
+  const double gap = m_veh[v].gap;
   double s = no_collision_speed(leader_speed, lt.max_neg_acc, speed, t.max_neg_acc, gap, 0);
-  if (m_has_custom_speed[v]) return mn(m_custom_speed[v], s);
+  if (m_veh[v].has_custom_speed) return mn(m_veh[v].custom_speed, s);
   double assume_decel = speed > leader_speed ? speed - leader_speed : 0;
   s = mn(s, no_collision_speed(leader_speed, lt.usual_neg_acc, speed, t.usual_neg_acc, gap,
                                t.min_gap));
@@ -118,9 +121,9 @@ double Engine::car_follow_speed(Slot v) const {
 }
 
 double Engine::stop_before_speed(Slot v, double distance) const {
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
-  const double speed = m_speed[v];
+  const double speed = m_veh[v].speed;
   double next = speed + t.usual_pos_acc * dt;
   double brake = (speed + next) * dt / 2 + next * next / t.usual_neg_acc / 2;
   if (brake < distance) return speed + t.usual_pos_acc * dt;
@@ -135,9 +138,9 @@ double Engine::stop_before_speed(Slot v, double distance) const {
 
 int Engine::reach_steps(Slot v, double distance, bool turn) const {
   if (distance <= 0) return 0;
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
-  const double speed = m_speed[v];
+  const double speed = m_veh[v].speed;
   const double target = turn ? t.turn_speed : t.max_speed;
   const double acc = t.usual_pos_acc;
   if (speed > target) return static_cast<int>(std::ceil(distance / speed));
@@ -158,7 +161,7 @@ int Engine::reach_steps(Slot v, double distance, bool turn) const {
 }
 
 bool Engine::can_yield(Slot v, double distance) const {
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   return (distance > 0 && min_brake_distance(v) < distance - t.yield_distance) ||
          (distance < 0 && distance + t.length < 0);
 }
@@ -183,7 +186,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_
   if (!can_yield(v, d1)) return true;
   int yield = 0;
   if (!can_yield(foe, d2)) yield = 1;
-  const double foe_len = m_demand->types[m_type[foe]].length;
+  const double foe_len = m_demand->types[m_veh[foe].type].length;
   if (yield == 0) {
     if (t1 > t2) {
       yield = -1;
@@ -203,14 +206,14 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_
         yield = -1;
       } else if (foe_steps < my_steps) {
         yield = 1;
-      } else if (m_enter_link_step[v] == m_enter_link_step[foe]) {
+      } else if (m_veh[v].enter_link_step == m_veh[foe].enter_link_step) {
         if (d1 == d2) {
-          yield = m_priority[v] > m_priority[foe] ? -1 : 1;
+          yield = m_veh[v].priority > m_veh[foe].priority ? -1 : 1;
         } else {
           yield = d1 < d2 ? -1 : 1;
         }
       } else {
-        yield = m_enter_link_step[v] < m_enter_link_step[foe] ? -1 : 1;
+        yield = m_veh[v].enter_link_step < m_veh[foe].enter_link_step ? -1 : 1;
       }
     } else {
       yield = d2 + foe_len < 0 ? -1 : 1;
@@ -220,9 +223,9 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_
     // Whoever blocks the foe, transitively: a cycle back means a deadlock, so go.
     Slot fast = foe;
     Slot slow = foe;
-    while (fast != kNoVehicle && m_blocker[fast] != kNoVehicle) {
-      slow = m_blocker[slow];
-      fast = m_blocker[m_blocker[fast]];
+    while (fast != kNoVehicle && m_veh[fast].blocker != kNoVehicle) {
+      slow = m_veh[slow].blocker;
+      fast = m_veh[m_veh[fast].blocker].blocker;
       if (slow == fast) {
         yield = -1;
         break;
@@ -233,28 +236,28 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_
 }
 
 bool Engine::is_intersection_related(Slot v) const {
-  DrivableId d = m_drv[v];
+  DrivableId d = m_veh[v].drv;
   if (!is_lane(d)) return true;
-  DrivableId next = m_next_drv[v];
+  DrivableId next = m_veh[v].next_drv;
   if (next == kNoDrivable || is_lane(next)) return false;
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   double approach =
       t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
-  return m_drv_length[d] - m_dis[v] <= approach;
+  return m_drv_length[d] - m_veh[v].dis <= approach;
 }
 
 double Engine::intersection_speed(Slot v) {
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-  const DrivableId d = m_drv[v];
+  const DrivableId d = m_veh[v].drv;
   double s = t.max_speed;
-  DrivableId next = m_next_drv[v];
+  DrivableId next = m_veh[v].next_drv;
   std::uint32_t link = std::numeric_limits<std::uint32_t>::max();
   if (next != kNoDrivable && !is_lane(next)) {
     link = next - n_lanes;
     DrivableId end_lane = m_net->lanelinks[link].to.value;
     if (!link_available(link) || !lane_can_enter(end_lane, v)) {
-      double to_end = m_drv_length[d] - m_dis[v];
+      double to_end = m_drv_length[d] - m_veh[v].dis;
       if (!(min_brake_distance(v) > to_end)) return mn(s, stop_before_speed(v, to_end));
       // Too close to stop: CityFlow lets the vehicle run on.
     }
@@ -262,12 +265,12 @@ double Engine::intersection_speed(Slot v) {
   }
   if (link == std::numeric_limits<std::uint32_t>::max() && !is_lane(d)) link = d - n_lanes;
   if (link == std::numeric_limits<std::uint32_t>::max()) return s;
-  double to_start = is_lane(d) ? -(m_drv_length[d] - m_dis[v]) : m_dis[v];
+  double to_start = is_lane(d) ? -(m_drv_length[d] - m_veh[v].dis) : m_veh[v].dis;
   for (const net::LinkCross& lc : m_net->crosses_of(LaneLinkId(link))) {
     if (lc.distance < to_start) continue;
     if (!can_pass(lc, v, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
-      m_new_blocker[v] = notified(lc.cross.index() * 2 + (1 - lc.side));
+      m_veh[v].new_blocker = notified(lc.cross.index() * 2 + (1 - lc.side));
       break;
     }
   }
@@ -275,31 +278,31 @@ double Engine::intersection_speed(Slot v) {
 }
 
 double Engine::yield_speed(Slot v) {
-  Slot src = m_signal_recv[v];
+  Slot src = m_aux[v].signal_recv;
   if (src == kNoVehicle) return 100;
-  if (v == m_target_leader[src]) return 100;
-  Slot follower = m_target_follower[src];
+  if (v == m_aux[src].target_leader) return 100;
+  Slot follower = m_aux[src].target_follower;
   double safe = follower != kNoVehicle ? min_brake_distance(follower) : 0;
-  double gap = m_follower_gap[src] - safe;
-  double s = no_collision_speed(m_speed[src], m_demand->types[m_type[src]].max_neg_acc, m_speed[v],
-                                m_demand->types[m_type[v]].max_neg_acc, gap, 0);
+  double gap = m_aux[src].follower_gap - safe;
+  double s = no_collision_speed(m_veh[src].speed, m_demand->types[m_veh[src].type].max_neg_acc,
+                                m_veh[v].speed, m_demand->types[m_veh[v].type].max_neg_acc, gap, 0);
   return s < 0 ? 100 : s;
 }
 
 double Engine::next_speed(Slot v) {
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
-  const double speed = m_speed[v];
-  m_new_blocker[v] = kNoVehicle;
+  const double speed = m_veh[v].speed;
+  m_veh[v].new_blocker = kNoVehicle;
   double s = t.max_speed;
   s = mn(s, speed + t.max_pos_acc * dt);
-  s = mn(s, m_drv_max_speed[m_drv[v]]);
+  s = mn(s, m_drv_max_speed[m_veh[v].drv]);
   s = mn(s, car_follow_speed(v));
   if (is_intersection_related(v)) s = mn(s, intersection_speed(v));
   if (m_config.lane_change) {
     s = mn(s, yield_speed(v));
     if (!on_valid_lane(v)) {
-      double to_end = m_drv_length[m_drv[v]] - m_dis[v];
+      double to_end = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
       s = mn(s, no_collision_speed(0, 1, speed, t.max_neg_acc, to_end, t.min_gap));
     }
   }
@@ -307,20 +310,20 @@ double Engine::next_speed(Slot v) {
 }
 
 void Engine::set_delta_distance(Slot v, double delta) {
-  double dis = delta + m_dis[v];
-  DrivableId d = m_drv[v];
-  m_moved[v] = 0;
-  m_ended[v] = 0;
-  m_new_drv[v] = kNoDrivable;
+  double dis = delta + m_veh[v].dis;
+  DrivableId d = m_veh[v].drv;
+  m_veh[v].moved = 0;
+  m_veh[v].ended = 0;
+  m_veh[v].new_drv = kNoDrivable;
   for (int i = 0; d != kNoDrivable && dis > m_drv_length[d]; ++i) {
     dis -= m_drv_length[d];
     DrivableId next = planned(v, i);
-    if (next == kNoDrivable) m_ended[v] = 1;
+    if (next == kNoDrivable) m_veh[v].ended = 1;
     d = next;
-    m_new_drv[v] = next;
-    m_moved[v] = 1;
+    m_veh[v].new_drv = next;
+    m_veh[v].moved = 1;
   }
-  m_new_dis[v] = dis;
+  m_veh[v].new_dis = dis;
 }
 
 void Engine::notify_crosses() {
@@ -330,60 +333,75 @@ void Engine::notify_crosses() {
   m_pool->parallel_for(net.intersections.size(), [&](std::size_t begin, std::size_t end, int) {
     for (std::size_t i = begin; i < end; ++i) {
       const net::Intersection& inter = net.intersections[i];
-      auto notify = [&](const net::LinkCross& lc, Slot v, double distance) {
-        m_notices[lc.cross.index() * 2 + lc.side] = {v, distance, step};
-      };
       for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
+        // Only links with a vehicle on them, just past them or about to enter them notify.
         const net::LaneLink& link = net.lanelinks[k];
         const DrivableId link_drv = n_lanes + k;
-        // Only links with a vehicle on them, just past them or about to enter them notify.
         const auto& out = m_lists[link.to.index()];
-        const auto& on = m_lists[link_drv];
         const auto& in = m_lists[link.from.index()];
-        Slot leaving = !out.empty() && m_prev_drv[out.back()] == link_drv ? out.back() : kNoVehicle;
-        Slot entering = !in.empty() && m_next_drv[in.front()] == link_drv ? in.front() : kNoVehicle;
-        if (leaving == kNoVehicle && on.empty() && entering == kNoVehicle) continue;
-        auto crosses = net.crosses_of(LaneLinkId(k));
-        std::size_t r = crosses.size();
-        if (leaving != kNoVehicle) {
-          double vd = m_dis[leaving] - m_demand->types[m_type[leaving]].length;
-          while (r > 0) {
-            double cd = link.length - crosses[r - 1].distance;
-            if (cd + vd < 0) {
-              notify(crosses[r - 1], leaving, -(m_dis[leaving] + cd));
-              --r;
-            } else {
-              break;
-            }
-          }
+        if (m_lists[link_drv].empty() && (out.empty() || m_veh[out.back()].prev_drv != link_drv) &&
+            (in.empty() || m_veh[in.front()].next_drv != link_drv)) {
+          continue;
         }
-        for (Slot v : on) {
-          double vd = m_dis[v];
-          double len = m_demand->types[m_type[v]].length;
-          while (r > 0) {
-            double cd = crosses[r - 1].distance;
-            if (vd > cd) {
-              if (vd - cd - len <= 0) {
-                notify(crosses[r - 1], v, cd - vd);
-              } else {
-                break;
-              }
-            } else {
-              notify(crosses[r - 1], v, cd - vd);
-            }
-            --r;
-          }
-        }
-        if (entering != kNoVehicle && r > 0 && link_available(k)) {
-          double vd = m_drv_length[link.from.index()] - m_dis[entering];
-          while (r > 0) {
-            notify(crosses[r - 1], entering, vd + crosses[r - 1].distance);
-            --r;
-          }
-        }
+        notify_link(k, step);
       }
     }
   });
+}
+
+void Engine::notify_link(std::uint32_t k, std::int64_t step) {
+  const net::Network& net = *m_net;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
+  const net::LaneLink& link = net.lanelinks[k];
+  const DrivableId link_drv = n_lanes + k;
+  auto notify = [&](const net::LinkCross& lc, Slot v, double distance) {
+    m_notices[lc.cross.index() * 2 + lc.side] = {v, distance, step};
+  };
+  const auto& out = m_lists[link.to.index()];
+  const auto& on = m_lists[link_drv];
+  const auto& in = m_lists[link.from.index()];
+  auto crosses = net.crosses_of(LaneLinkId(k));
+  std::size_t r = crosses.size();
+  // The crossings nearest the link's end first: the vehicle that just left it, whose tail may
+  // still cover them, then the vehicles on it, then the first vehicle waiting to enter it.
+  if (!out.empty() && m_veh[out.back()].prev_drv == link_drv) {
+    Slot v = out.back();
+    double vd = m_veh[v].dis - m_demand->types[m_veh[v].type].length;
+    while (r > 0) {
+      double cd = link.length - crosses[r - 1].distance;
+      if (cd + vd < 0) {
+        notify(crosses[r - 1], v, -(m_veh[v].dis + cd));
+        --r;
+      } else {
+        break;
+      }
+    }
+  }
+  for (Slot v : on) {
+    double vd = m_veh[v].dis;
+    double len = m_demand->types[m_veh[v].type].length;
+    while (r > 0) {
+      double cd = crosses[r - 1].distance;
+      if (vd > cd) {
+        if (vd - cd - len <= 0) {
+          notify(crosses[r - 1], v, cd - vd);
+        } else {
+          break;
+        }
+      } else {
+        notify(crosses[r - 1], v, cd - vd);
+      }
+      --r;
+    }
+  }
+  if (!in.empty() && m_veh[in.front()].next_drv == link_drv && r > 0 && link_available(k)) {
+    Slot v = in.front();
+    double vd = m_drv_length[link.from.index()] - m_veh[v].dis;
+    while (r > 0) {
+      notify(crosses[r - 1], v, vd + crosses[r - 1].distance);
+      --r;
+    }
+  }
 }
 
 void Engine::update_vehicles() {
@@ -395,36 +413,38 @@ void Engine::update_vehicles() {
     for (std::size_t d = begin; d < end; ++d) {
       Slot leader = kNoVehicle;
       for (Slot v : m_lists[d]) {
-        m_speed[v] = m_new_speed[v];
-        m_dis[v] = m_new_dis[v];
-        if (m_moved[v]) {
-          m_prev_drv[v] = m_drv[v];
-          m_drv[v] = m_new_drv[v];
-          if (m_drv[v] < n_lanes) {
-            auto route = m_demand->route(RouteId(m_route[v]));
-            RoadId road = m_net->lanes[m_drv[v]].road;
-            while (m_route_pos[v] < route.size() && route[m_route_pos[v]] != road) ++m_route_pos[v];
+        m_veh[v].speed = m_veh[v].new_speed;
+        m_veh[v].dis = m_veh[v].new_dis;
+        if (m_veh[v].moved) {
+          m_veh[v].prev_drv = m_veh[v].drv;
+          m_veh[v].drv = m_veh[v].new_drv;
+          if (m_veh[v].drv < n_lanes) {
+            auto route = m_demand->route(RouteId(m_veh[v].route));
+            RoadId road = m_net->lanes[m_veh[v].drv].road;
+            while (m_veh[v].route_pos < route.size() && route[m_veh[v].route_pos] != road)
+              ++m_veh[v].route_pos;
           }
           refresh_plan(v);
-          m_moved[v] = 0;
+          m_veh[v].moved = 0;
         }
-        Slot b = m_new_blocker[v];
-        m_blocker[v] = (b != kNoVehicle && !m_ended[b]) ? b : kNoVehicle;
-        m_has_custom_speed[v] = 0;
+        Slot b = m_veh[v].new_blocker;
+        m_veh[v].blocker = (b != kNoVehicle && !m_veh[b].ended) ? b : kNoVehicle;
+        m_veh[v].has_custom_speed = 0;
         if (lane_change) {
           // End of the step for lane-change signals (CityFlow's clearSignal).
-          m_target_leader[v] = m_target_follower[v] = kNoVehicle;
-          m_last_dir[v] = m_has_signal[v] ? m_signal_dir[v] : 0;
-          if (!m_changing[v]) {
-            m_has_signal[v] = 0;
-            m_signal_recv[v] = kNoVehicle;
-            m_signal_target[v] = kNoDrivable;
-            m_signal_dir[v] = 0;
+          m_aux[v].target_leader = m_aux[v].target_follower = kNoVehicle;
+          m_aux[v].last_dir = m_aux[v].has_signal ? m_aux[v].signal_dir : 0;
+          if (!m_veh[v].changing) {
+            m_aux[v].has_signal = 0;
+            m_aux[v].signal_recv = kNoVehicle;
+            m_aux[v].signal_target = kNoDrivable;
+            m_aux[v].signal_dir = 0;
           }
         }
         if (leader != kNoVehicle) {
-          m_leader[v] = leader;
-          m_gap[v] = m_dis[leader] - m_demand->types[m_type[leader]].length - m_dis[v];
+          m_veh[v].leader = leader;
+          m_veh[v].gap =
+              m_veh[leader].dis - m_demand->types[m_veh[leader].type].length - m_veh[v].dis;
         }
         leader = v;
       }

@@ -112,47 +112,8 @@ Engine& Engine::operator=(const Engine& other) {
   m_trip_flow = other.m_trip_flow;
   m_trip_seq = other.m_trip_seq;
   m_trip_shadow_of = other.m_trip_shadow_of;
-  m_dis = other.m_dis;
-  m_speed = other.m_speed;
-  m_gap = other.m_gap;
-  m_gen_time = other.m_gen_time;
-  m_offset = other.m_offset;
-  m_last_change_time = other.m_last_change_time;
-  m_leader_gap = other.m_leader_gap;
-  m_follower_gap = other.m_follower_gap;
-  m_drv = other.m_drv;
-  m_prev_drv = other.m_prev_drv;
-  m_next_drv = other.m_next_drv;
-  m_type = other.m_type;
-  m_route = other.m_route;
-  m_route_pos = other.m_route_pos;
-  m_trip = other.m_trip;
-  m_leader = other.m_leader;
-  m_blocker = other.m_blocker;
-  m_partner = other.m_partner;
-  m_target_leader = other.m_target_leader;
-  m_target_follower = other.m_target_follower;
-  m_signal_recv = other.m_signal_recv;
-  m_priority = other.m_priority;
-  m_enter_link_step = other.m_enter_link_step;
-  m_partner_type = other.m_partner_type;
-  m_changing = other.m_changing;
-  m_lc_finished = other.m_lc_finished;
-  m_has_signal = other.m_has_signal;
-  m_signal_target = other.m_signal_target;
-  m_signal_dir = other.m_signal_dir;
-  m_last_dir = other.m_last_dir;
-  m_custom_speed = other.m_custom_speed;
-  m_has_custom_speed = other.m_has_custom_speed;
-  m_raw_speed = other.m_raw_speed;
-  m_new_speed = other.m_new_speed;
-  m_new_dis = other.m_new_dis;
-  m_new_drv = other.m_new_drv;
-  m_new_blocker = other.m_new_blocker;
-  m_moved = other.m_moved;
-  m_ended = other.m_ended;
-  m_aborted = other.m_aborted;
-  m_finished_change = other.m_finished_change;
+  m_veh = other.m_veh;
+  m_aux = other.m_aux;
   m_free = other.m_free;
   m_slots_used = other.m_slots_used;
   m_priority_counter = other.m_priority_counter;
@@ -183,48 +144,8 @@ void Engine::set_threads(int threads) {
 }
 
 void Engine::resize_slots(std::size_t n) {
-  auto grow = [n](auto& v, auto value) { v.resize(n, value); };
-  grow(m_dis, 0.0);
-  grow(m_speed, 0.0);
-  grow(m_gap, 0.0);
-  grow(m_gen_time, 0.0);
-  grow(m_offset, 0.0);
-  grow(m_last_change_time, 0.0);
-  grow(m_leader_gap, 0.0);
-  grow(m_follower_gap, 0.0);
-  grow(m_drv, kNoDrivable);
-  grow(m_prev_drv, kNoDrivable);
-  grow(m_next_drv, kNoDrivable);
-  grow(m_type, 0u);
-  grow(m_route, 0u);
-  grow(m_route_pos, 0u);
-  grow(m_trip, 0u);
-  grow(m_leader, kNoVehicle);
-  grow(m_blocker, kNoVehicle);
-  grow(m_partner, kNoVehicle);
-  grow(m_target_leader, kNoVehicle);
-  grow(m_target_follower, kNoVehicle);
-  grow(m_signal_recv, kNoVehicle);
-  grow(m_priority, 0);
-  grow(m_enter_link_step, kNotOnLink);
-  grow(m_partner_type, std::uint8_t{0});
-  grow(m_changing, std::uint8_t{0});
-  grow(m_lc_finished, std::uint8_t{0});
-  grow(m_has_signal, std::uint8_t{0});
-  grow(m_signal_target, kNoDrivable);
-  grow(m_signal_dir, std::int8_t{0});
-  grow(m_last_dir, std::int8_t{0});
-  grow(m_custom_speed, 0.0);
-  grow(m_has_custom_speed, std::uint8_t{0});
-  grow(m_raw_speed, 0.0);
-  grow(m_new_speed, 0.0);
-  grow(m_new_dis, 0.0);
-  grow(m_new_drv, kNoDrivable);
-  grow(m_new_blocker, kNoVehicle);
-  grow(m_moved, std::uint8_t{0});
-  grow(m_ended, std::uint8_t{0});
-  grow(m_aborted, std::uint8_t{0});
-  grow(m_finished_change, std::uint8_t{0});
+  m_veh.resize(n);
+  m_aux.resize(n);
 }
 
 Slot Engine::allocate_slot() {
@@ -233,31 +154,17 @@ Slot Engine::allocate_slot() {
     v = m_free.back();
     m_free.pop_back();
   } else {
-    if (m_slots_used == m_dis.size()) resize_slots(m_dis.size() * 2);
+    if (m_slots_used == m_veh.size()) resize_slots(m_veh.size() * 2);
     v = static_cast<Slot>(m_slots_used++);
   }
-  m_dis[v] = 0;
-  m_speed[v] = 0;
-  m_gap[v] = 0;
-  m_offset[v] = 0;
-  m_last_change_time[v] = 0;
-  m_drv[v] = m_prev_drv[v] = m_next_drv[v] = kNoDrivable;
-  m_leader[v] = m_blocker[v] = m_partner[v] = kNoVehicle;
-  m_target_leader[v] = m_target_follower[v] = m_signal_recv[v] = kNoVehicle;
-  m_enter_link_step[v] = kNotOnLink;
-  m_partner_type[v] = m_changing[v] = m_lc_finished[v] = m_has_signal[v] = 0;
-  m_signal_target[v] = kNoDrivable;
-  m_signal_dir[v] = m_last_dir[v] = 0;
-  m_has_custom_speed[v] = 0;
-  m_moved[v] = m_ended[v] = m_aborted[v] = m_finished_change[v] = 0;
-  m_new_blocker[v] = kNoVehicle;
-  m_new_drv[v] = kNoDrivable;
-  m_priority[v] = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
+  m_veh[v] = Vehicle{};
+  m_aux[v] = VehicleAux{};
+  m_veh[v].priority = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
   return v;
 }
 
 void Engine::free_slot(Slot v) {
-  m_drv[v] = kNoDrivable;
+  m_veh[v].drv = kNoDrivable;
   m_free.push_back(v);
 }
 
@@ -291,7 +198,7 @@ double Engine::average_travel_time_cityflow() const {
 
 std::uint32_t Engine::lane_waiting_count(LaneId lane) const {
   std::uint32_t count = 0;
-  for (Slot v : m_lists[lane.index()]) count += m_speed[v] < 0.1;
+  for (Slot v : m_lists[lane.index()]) count += m_veh[v].speed < 0.1;
   return count;
 }
 
@@ -300,14 +207,14 @@ double Engine::lane_queue_length(LaneId lane) const {
   double length = m_drv_length[lane.index()];
   double queue = 0;
   for (Slot v : list) {
-    if (m_speed[v] >= 0.1) break;
-    queue = length - (m_dis[v] - m_demand->types[m_type[v]].length);
+    if (m_veh[v].speed >= 0.1) break;
+    queue = length - (m_veh[v].dis - m_demand->types[m_veh[v].type].length);
   }
   return std::max(0.0, queue);
 }
 
 std::string Engine::vehicle_name(Slot v) const {
-  std::uint32_t trip = m_trip[v];
+  std::uint32_t trip = m_veh[v].trip;
   std::uint32_t base = trip;
   bool shadow = m_trip_shadow_of[trip] != kNoTrip;
   if (shadow) base = m_trip_shadow_of[trip];
@@ -325,7 +232,7 @@ DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot 
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
   if (from >= n_lanes) return net.lanelinks[from - n_lanes].to.value;
   const net::Lane& lane = net.lanes[from];
-  auto route = m_demand->route(RouteId(m_route[v]));
+  auto route = m_demand->route(RouteId(m_veh[v].route));
   std::uint32_t p = route_pos;
   while (p < route.size() && route[p] != lane.road) ++p;
   if (p + 1 >= route.size()) return kNoDrivable;
@@ -358,24 +265,24 @@ DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot 
 }
 
 DrivableId Engine::planned(Slot v, int i) const {
-  DrivableId d = m_next_drv[v];
-  for (int j = 1; j <= i && d != kNoDrivable; ++j) d = next_drivable(d, m_route_pos[v], v);
+  DrivableId d = m_veh[v].next_drv;
+  for (int j = 1; j <= i && d != kNoDrivable; ++j) d = next_drivable(d, m_veh[v].route_pos, v);
   return d;
 }
 
 void Engine::refresh_plan(Slot v) {
-  m_next_drv[v] = next_drivable(m_drv[v], m_route_pos[v], v);
+  m_veh[v].next_drv = next_drivable(m_veh[v].drv, m_veh[v].route_pos, v);
 }
 
 bool Engine::on_last_road(Slot v) const {
-  DrivableId d = m_drv[v];
+  DrivableId d = m_veh[v].drv;
   if (!is_lane(d)) return false;
-  auto route = m_demand->route(RouteId(m_route[v]));
+  auto route = m_demand->route(RouteId(m_veh[v].route));
   return m_net->lanes[d].road == route.back();
 }
 
 bool Engine::on_valid_lane(Slot v) const {
-  return !(m_next_drv[v] == kNoDrivable && !on_last_road(v));
+  return !(m_veh[v].next_drv == kNoDrivable && !on_last_road(v));
 }
 
 DrivableId Engine::first_lane(std::uint32_t route_id, std::uint64_t counter) const {
@@ -437,14 +344,14 @@ void Engine::generate() {
       m_trip_flow.push_back(f);
       m_trip_seq.push_back(state.count++);
       m_trip_shadow_of.push_back(kNoTrip);
-      m_trip[v] = trip;
-      m_type[v] = flow.type.value;
-      m_route[v] = flow.route.value;
-      m_route_pos[v] = 0;
-      m_gen_time[v] = time();
-      m_drv[v] = first_lane(flow.route.value, trip);
+      m_veh[v].trip = trip;
+      m_veh[v].type = flow.type.value;
+      m_veh[v].route = flow.route.value;
+      m_veh[v].route_pos = 0;
+      m_aux[v].gen_time = time();
+      m_veh[v].drv = first_lane(flow.route.value, trip);
       refresh_plan(v);
-      std::uint32_t lane = m_drv[v];
+      std::uint32_t lane = m_veh[v].drv;
       if (m_waiting_head[lane] == m_waiting[lane].size()) {
         m_waiting_lanes.insert(
             std::lower_bound(m_waiting_lanes.begin(), m_waiting_lanes.end(), lane), lane);
@@ -453,7 +360,7 @@ void Engine::generate() {
       ++m_waiting_total;
       ++m_generated;
       ++m_pool_size;
-      m_pool_gen_time_sum += m_gen_time[v];
+      m_pool_gen_time_sum += m_aux[v].gen_time;
       state.now -= flow.interval;
     }
     state.now += m_config.interval;
@@ -475,7 +382,7 @@ void Engine::enter_waiting() {
       list.push_back(v);
       ++m_running;
       --m_waiting_total;
-      m_enter_link_step[v] = kNotOnLink;
+      m_veh[v].enter_link_step = kNotOnLink;
       update_leader_and_gap(v, tail);
       ++head;
       if (head == queue.size()) {
@@ -525,15 +432,15 @@ void Engine::compute_speeds() {
   if (!m_config.lane_change) return;
   m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
     for (std::size_t d = begin; d < end; ++d) {
-      for (Slot v : m_lists[d]) m_raw_speed[v] = next_speed(v);
+      for (Slot v : m_lists[d]) m_veh[v].raw_speed = next_speed(v);
     }
   });
 }
 
 void Engine::move_vehicle(Slot v, double next) {
   const double dt = m_config.interval;
-  const demand::VehicleType& t = m_demand->types[m_type[v]];
-  double speed = m_speed[v];
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
+  double speed = m_veh[v].speed;
   double delta;
   if (next < 0) {
     delta = 0.5 * speed * speed / t.max_neg_acc;
@@ -541,23 +448,23 @@ void Engine::move_vehicle(Slot v, double next) {
   } else {
     delta = (speed + next) * dt / 2;
   }
-  m_new_speed[v] = next;
+  m_veh[v].new_speed = next;
   set_delta_distance(v, delta);
   if (!m_config.lane_change) return;
-  if (m_partner_type[v] == 2 && m_moved[v] && !m_ended[v]) {
-    m_aborted[v] = 1;
-    m_ended[v] = 1;
+  if (m_veh[v].partner_type == 2 && m_veh[v].moved && !m_veh[v].ended) {
+    m_veh[v].aborted = 1;
+    m_veh[v].ended = 1;
   }
-  if (m_changing[v]) {
-    int dir = m_signal_dir[v];
-    DrivableId target = m_signal_target[v];
-    double max_offset = (m_drv_width[target] + m_drv_width[m_drv[v]]) / 2;
-    double offset = std::fabs(m_offset[v] + std::max(0.2 * next, 1.0) * dt * dir);
+  if (m_veh[v].changing) {
+    int dir = m_aux[v].signal_dir;
+    DrivableId target = m_aux[v].signal_target;
+    double max_offset = (m_drv_width[target] + m_drv_width[m_veh[v].drv]) / 2;
+    double offset = std::fabs(m_aux[v].offset + std::max(0.2 * next, 1.0) * dt * dir);
     offset = std::min(offset, max_offset);
-    m_offset[v] = offset * dir;
+    m_aux[v].offset = offset * dir;
     if (offset >= max_offset) {
-      m_finished_change[v] = 1;
-      m_ended[v] = 1;
+      m_veh[v].finished_change = 1;
+      m_veh[v].ended = 1;
     }
   }
 }
@@ -573,13 +480,14 @@ void Engine::compute_moves() {
       for (Slot v : m_lists[d]) {
         double next;
         if (lane_change) {
-          next = m_raw_speed[v];
-          if (m_partner[v] != kNoVehicle) next = std::min(next, m_raw_speed[m_partner[v]]);
+          next = m_veh[v].raw_speed;
+          if (m_aux[v].partner != kNoVehicle)
+            next = std::min(next, m_veh[m_aux[v].partner].raw_speed);
         } else {
           next = next_speed(v);
         }
         move_vehicle(v, next);
-        if (m_ended[v] || m_moved[v] || m_finished_change[v]) leaving.push_back(v);
+        if (m_veh[v].ended || m_veh[v].moved || m_veh[v].finished_change) leaving.push_back(v);
       }
     }
   });
@@ -603,66 +511,66 @@ void Engine::apply_moves() {
   // Lane-change endings touch the partner, so they run here, serially, in a fixed order. An
   // aborted change (the shadow left its lane) wins over a change that finished in the same step.
   for (Slot v : m_removed) {
-    if (!m_aborted[v]) continue;
-    Slot real = m_partner[v];
+    if (!m_veh[v].aborted) continue;
+    Slot real = m_aux[v].partner;
     if (real == kNoVehicle) continue;
-    m_changing[real] = 0;
-    m_partner_type[real] = 0;
-    m_offset[real] = 0;
-    m_partner[real] = kNoVehicle;
-    if (m_finished_change[real]) {
-      m_finished_change[real] = 0;
-      bool reached_end = m_moved[real] && m_new_drv[real] == kNoDrivable;
-      if (!reached_end) m_ended[real] = 0;
+    m_veh[real].changing = 0;
+    m_veh[real].partner_type = 0;
+    m_aux[real].offset = 0;
+    m_aux[real].partner = kNoVehicle;
+    if (m_veh[real].finished_change) {
+      m_veh[real].finished_change = 0;
+      bool reached_end = m_veh[real].moved && m_veh[real].new_drv == kNoDrivable;
+      if (!reached_end) m_veh[real].ended = 0;
     }
   }
   for (Slot v : m_removed) {
-    if (!m_finished_change[v]) continue;
-    Slot shadow = m_partner[v];
-    m_changing[v] = 0;
-    m_lc_finished[v] = 1;
-    m_last_change_time[v] = now;
+    if (!m_veh[v].finished_change) continue;
+    Slot shadow = m_aux[v].partner;
+    m_veh[v].changing = 0;
+    m_veh[v].lc_finished = 1;
+    m_aux[v].last_change_time = now;
     if (shadow != kNoVehicle) {
-      m_partner_type[shadow] = 0;
-      m_offset[shadow] = 0;
-      m_partner[shadow] = kNoVehicle;
-      m_trip[shadow] = m_trip[v];
+      m_veh[shadow].partner_type = 0;
+      m_aux[shadow].offset = 0;
+      m_aux[shadow].partner = kNoVehicle;
+      m_veh[shadow].trip = m_veh[v].trip;
     }
-    m_partner[v] = kNoVehicle;
+    m_aux[v].partner = kNoVehicle;
   }
 
   for (Slot v : m_removed) {
-    if (!m_ended[v] && !m_moved[v]) continue;
-    auto& list = m_lists[m_drv[v]];
+    if (!m_veh[v].ended && !m_veh[v].moved) continue;
+    auto& list = m_lists[m_veh[v].drv];
     list.erase(std::find(list.begin(), list.end(), v));
-    if (m_ended[v]) {
+    if (m_veh[v].ended) {
       --m_running;
       --m_pool_size;
-      m_pool_gen_time_sum -= m_gen_time[v];
-      Slot partner = m_partner[v];
-      if (partner != kNoVehicle && !m_ended[partner]) {
+      m_pool_gen_time_sum -= m_aux[v].gen_time;
+      Slot partner = m_aux[v].partner;
+      if (partner != kNoVehicle && !m_veh[partner].ended) {
         // The other half of a lane change goes on alone.
-        m_partner_type[partner] = 0;
-        m_partner[partner] = kNoVehicle;
-        m_offset[partner] = 0;
-        m_changing[partner] = 0;
+        m_veh[partner].partner_type = 0;
+        m_aux[partner].partner = kNoVehicle;
+        m_aux[partner].offset = 0;
+        m_veh[partner].changing = 0;
       }
-      if (!m_lc_finished[v]) {
+      if (!m_veh[v].lc_finished) {
         ++m_cf_finished;
-        m_cf_travel_time += now - m_gen_time[v];
-        if (m_partner_type[v] != 2 && !m_aborted[v]) ++m_finished_trips;
+        m_cf_travel_time += now - m_aux[v].gen_time;
+        if (m_veh[v].partner_type != 2 && !m_veh[v].aborted) ++m_finished_trips;
       }
       free_slot(v);
     } else {
-      m_push_buffer.emplace_back(v, m_new_dis[v]);
+      m_push_buffer.emplace_back(v, m_veh[v].new_dis);
     }
   }
   std::stable_sort(m_push_buffer.begin(), m_push_buffer.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   for (const auto& [v, dis] : m_push_buffer) {
-    DrivableId d = m_new_drv[v];
+    DrivableId d = m_veh[v].new_drv;
     m_lists[d].push_back(v);
-    m_enter_link_step[v] = d >= n_lanes ? m_step : kNotOnLink;
+    m_veh[v].enter_link_step = d >= n_lanes ? m_step : kNotOnLink;
   }
 }
 

@@ -85,15 +85,15 @@ class Engine {
   bool is_lane(DrivableId d) const { return d < m_net->lanes.size(); }
 
   // Per-vehicle state by slot (valid for slots listed on a drivable).
-  double vehicle_distance(Slot v) const { return m_dis[v]; }
-  double vehicle_speed(Slot v) const { return m_speed[v]; }
-  DrivableId vehicle_drivable(Slot v) const { return m_drv[v]; }
-  bool vehicle_is_shadow(Slot v) const { return m_partner_type[v] == 2; }
-  int vehicle_lane_change_direction(Slot v) const { return m_last_dir[v]; }
-  double vehicle_offset(Slot v) const { return m_offset[v]; }
-  const demand::VehicleType& vehicle_type(Slot v) const { return m_demand->types[m_type[v]]; }
+  double vehicle_distance(Slot v) const { return m_veh[v].dis; }
+  double vehicle_speed(Slot v) const { return m_veh[v].speed; }
+  DrivableId vehicle_drivable(Slot v) const { return m_veh[v].drv; }
+  bool vehicle_is_shadow(Slot v) const { return m_veh[v].partner_type == 2; }
+  int vehicle_lane_change_direction(Slot v) const { return m_aux[v].last_dir; }
+  double vehicle_offset(Slot v) const { return m_aux[v].offset; }
+  const demand::VehicleType& vehicle_type(Slot v) const { return m_demand->types[m_veh[v].type]; }
   // Identity of the trip a slot carries (stable across lane changes); shadows carry their own.
-  std::uint32_t vehicle_trip(Slot v) const { return m_trip[v]; }
+  std::uint32_t vehicle_trip(Slot v) const { return m_veh[v].trip; }
   std::string vehicle_name(Slot v) const;
   std::size_t trip_count() const { return m_trip_flow.size(); }
   bool trip_is_shadow(std::uint32_t trip) const { return m_trip_shadow_of[trip] != kNoTrip; }
@@ -107,6 +107,7 @@ class Engine {
   void plan_lane_changes();
   void schedule_lane_changes();
   void notify_crosses();
+  void notify_link(std::uint32_t lanelink, std::int64_t step);
   void compute_speeds();
   void compute_moves();
   void move_vehicle(Slot v, double next_speed);
@@ -199,26 +200,31 @@ class Engine {
   // Trips: one per generated vehicle plus one per lane-change shadow.
   std::vector<std::uint32_t> m_trip_flow, m_trip_seq, m_trip_shadow_of;
 
-  // Vehicle slots (structure of arrays).
-  std::vector<double> m_dis, m_speed, m_gap, m_gen_time, m_offset, m_last_change_time;
-  std::vector<double> m_leader_gap, m_follower_gap;
-  std::vector<DrivableId> m_drv, m_prev_drv, m_next_drv;
-  std::vector<std::uint32_t> m_type, m_route, m_route_pos, m_trip;
-  std::vector<Slot> m_leader, m_blocker, m_partner, m_target_leader, m_target_follower;
-  std::vector<Slot> m_signal_recv;
-  std::vector<std::int32_t> m_priority;
-  std::vector<std::int64_t> m_enter_link_step;
-  std::vector<std::uint8_t> m_partner_type;  // 0 none, 1 real with shadow, 2 shadow
-  std::vector<std::uint8_t> m_changing, m_lc_finished, m_has_signal;
-  std::vector<DrivableId> m_signal_target;
-  std::vector<std::int8_t> m_signal_dir, m_last_dir;
-  std::vector<double> m_custom_speed;
-  std::vector<std::uint8_t> m_has_custom_speed;
-  // Step buffers.
-  std::vector<double> m_raw_speed, m_new_speed, m_new_dis;
-  std::vector<DrivableId> m_new_drv;
-  std::vector<Slot> m_new_blocker;
-  std::vector<std::uint8_t> m_moved, m_ended, m_aborted, m_finished_change;
+  // Vehicle slots. What a step reads and writes for every vehicle sits together in one record
+  // (two cache lines); what only lane changes and bookkeeping touch lives beside it.
+  struct Vehicle {
+    double dis = 0, speed = 0, gap = 0;
+    double new_speed = 0, new_dis = 0, raw_speed = 0, custom_speed = 0;
+    DrivableId drv = kNoDrivable, next_drv = kNoDrivable, prev_drv = kNoDrivable,
+               new_drv = kNoDrivable;
+    Slot leader = kNoVehicle, blocker = kNoVehicle, new_blocker = kNoVehicle;
+    std::uint32_t type = 0, route = 0, route_pos = 0, trip = 0;
+    std::int32_t priority = 0;
+    std::int64_t enter_link_step = std::numeric_limits<int>::max();
+    std::uint8_t moved = 0, ended = 0, has_custom_speed = 0;
+    std::uint8_t partner_type = 0;  // 0 none, 1 real with a shadow, 2 shadow
+    std::uint8_t changing = 0, aborted = 0, finished_change = 0, lc_finished = 0;
+  };
+  struct VehicleAux {
+    double gen_time = 0, offset = 0, last_change_time = 0, leader_gap = 0, follower_gap = 0;
+    Slot partner = kNoVehicle, target_leader = kNoVehicle, target_follower = kNoVehicle,
+         signal_recv = kNoVehicle;
+    DrivableId signal_target = kNoDrivable;
+    std::uint8_t has_signal = 0;
+    std::int8_t signal_dir = 0, last_dir = 0;
+  };
+  std::vector<Vehicle> m_veh;
+  std::vector<VehicleAux> m_aux;
   std::vector<Slot> m_free;
   std::size_t m_slots_used = 0;
 
