@@ -100,21 +100,46 @@ void default_lanelink_points(Network& net, const LaneLink& link, double width,
   }
 }
 
+struct Box {
+  double x0, y0, x1, y1;
+  bool overlaps(const Box& o) const {
+    constexpr double kMargin = 1e-6;
+    return x0 <= o.x1 + kMargin && o.x0 <= x1 + kMargin && y0 <= o.y1 + kMargin &&
+           o.y0 <= y1 + kMargin;
+  }
+};
+
+Box box_of(Point a, Point b) {
+  return {std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x), std::max(a.y, b.y)};
+}
+
 // Crossing points between every pair of this intersection's lane links: the first intersection of
-// their polylines, as CityFlow finds them.
+// their polylines, as CityFlow finds them. Bounding boxes only skip pairs that cannot meet.
 void find_crosses(Network& net, Intersection& inter) {
   inter.crosses.begin = static_cast<std::uint32_t>(net.crosses.size());
+  std::vector<Box> link_boxes;
+  for (std::uint32_t i = inter.lanelinks.begin; i < inter.lanelinks.end; ++i) {
+    auto pts = net.lanelink_points(LaneLinkId(i));
+    Box b = box_of(pts[0], pts[0]);
+    for (Point p : pts)
+      b = {std::min(b.x0, p.x), std::min(b.y0, p.y), std::max(b.x1, p.x), std::max(b.y1, p.y)};
+    link_boxes.push_back(b);
+  }
   for (std::uint32_t i = inter.lanelinks.begin; i < inter.lanelinks.end; ++i) {
     auto va = net.lanelink_points(LaneLinkId(i));
     for (std::uint32_t j = i + 1; j < inter.lanelinks.end; ++j) {
+      if (!link_boxes[i - inter.lanelinks.begin].overlaps(link_boxes[j - inter.lanelinks.begin]))
+        continue;
       auto vb = net.lanelink_points(LaneLinkId(j));
       double disa = 0;
       bool found = false;
       for (std::size_t ia = 0; ia + 1 < va.size() && !found; ++ia) {
+        Point a1 = va[ia], a2 = va[ia + 1];
+        Box ba = box_of(a1, a2);
         double disb = 0;
         for (std::size_t ib = 0; ib + 1 < vb.size(); ++ib) {
-          Point a1 = va[ia], a2 = va[ia + 1], b1 = vb[ib], b2 = vb[ib + 1];
-          if (sign(cross(a2 - a1, b2 - b1)) != 0) {
+          Point b1 = vb[ib], b2 = vb[ib + 1];
+          if (ba.overlaps(box_of(b1, b2)) && sign(cross(a2 - a1, b2 - b1)) != 0) {
             Point p = intersect(a1, a2, b1, b2);
             if (on_segment(a1, a2, p) && on_segment(b1, b2, p)) {
               Cross c;
@@ -127,9 +152,9 @@ void find_crosses(Network& net, Intersection& inter) {
               break;
             }
           }
-          disb += (vb[ib + 1] - vb[ib]).length();
+          disb += (b2 - b1).length();
         }
-        disa += (va[ia + 1] - va[ia]).length();
+        disa += (a2 - a1).length();
       }
     }
   }
