@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The test job: install what is missing, then
+#   1. Release build with warnings as errors (build-release): every test (unit, cli, dataset);
+#   2. ASan+UBSan build (build-asan): everything but the dataset check;
+#   3. clang-14 libFuzzer build (build-fuzz): the loader fuzzer for FUZZ_SECONDS (default 60) on
+#      the fixtures as seed corpus.
+# Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jobs="$(nproc 2>/dev/null || echo 2)"
+fuzz_seconds="${FUZZ_SECONDS:-60}"
+start=$SECONDS
+step() { printf '\n== %s (%ds)\n' "$*" "$((SECONDS - start))"; }
+
+step "dependencies"
+packages=(cmake ninja-build g++ libsimdjson-dev libcli11-dev nlohmann-json3-dev libgtest-dev
+  libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+step "release build (-Werror)"
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCITYBRAIN_WERROR=ON \
+  -DCITYBRAIN_TESTS=ON -DCITYBRAIN_BENCH=ON -DCITYBRAIN_SANITIZE=OFF -DCITYBRAIN_FUZZ=OFF
+cmake --build build-release -j "$jobs"
+step "release tests"
+ctest --test-dir build-release --output-on-failure -j "$jobs"
+
+step "sanitizer build (ASan+UBSan)"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCITYBRAIN_SANITIZE=ON \
+  -DCITYBRAIN_TESTS=ON -DCITYBRAIN_BENCH=OFF -DCITYBRAIN_FUZZ=OFF
+cmake --build build-asan -j "$jobs"
+step "sanitizer tests (unit, cli)"
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE dataset
+
+step "fuzzer build (clang-14)"
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++-14 -DCITYBRAIN_FUZZ=ON -DCITYBRAIN_TESTS=OFF -DCITYBRAIN_BENCH=OFF
+cmake --build build-fuzz -j "$jobs" --target fuzz_loaders
+step "fuzzing the loaders for ${fuzz_seconds}s"
+mkdir -p build-fuzz/corpus build-fuzz/findings
+# New inputs go to build-fuzz/corpus; tests/fixtures is the read-only seed corpus.
+./build-fuzz/fuzz/fuzz_loaders build-fuzz/corpus tests/fixtures -max_total_time="$fuzz_seconds" \
+  -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/findings/ \
+  2>build-fuzz/fuzz.log || { tail -n 60 build-fuzz/fuzz.log; exit 1; }
+tail -n 15 build-fuzz/fuzz.log
+
+step "all passed"

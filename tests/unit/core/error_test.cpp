@@ -1,0 +1,34 @@
+#include "citybrain/core/error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace citybrain {
+namespace {
+
+TEST(Error, WhatJoinsWhereAndDetail) {
+  Error e(ErrorCode::kInvalidInput, "r.json: /roads/3/lanes", "expected an array");
+  EXPECT_STREQ(e.what(), "r.json: /roads/3/lanes: expected an array");
+  EXPECT_EQ(e.where(), "r.json: /roads/3/lanes");
+  EXPECT_EQ(e.detail(), "expected an array");
+  EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+}
+
+TEST(Error, EmptyWhereIsJustTheDetail) {
+  Error e(ErrorCode::kInternal, "", "boom");
+  EXPECT_STREQ(e.what(), "boom");
+}
+
+TEST(Error, OneTableForExitCodesAndHttpStatuses) {
+  EXPECT_EQ(exit_code(ErrorCode::kInvalidInput), 2);
+  EXPECT_EQ(exit_code(ErrorCode::kNotFound), 2);
+  EXPECT_EQ(exit_code(ErrorCode::kInvalidArgument), 2);
+  EXPECT_EQ(exit_code(ErrorCode::kIo), 2);
+  EXPECT_EQ(exit_code(ErrorCode::kInternal), 70);
+  EXPECT_EQ(http_status(ErrorCode::kInvalidInput), 400);
+  EXPECT_EQ(http_status(ErrorCode::kNotFound), 404);
+  EXPECT_EQ(http_status(ErrorCode::kInternal), 500);
+  EXPECT_STREQ(to_string(ErrorCode::kNotFound), "not_found");
+}
+
+}  // namespace
+}  // namespace citybrain

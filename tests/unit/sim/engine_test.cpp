@@ -1,0 +1,212 @@
+#include "citybrain/sim/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "support/scenario.hpp"
+
+namespace citybrain::sim {
+namespace {
+
+using test::GridOptions;
+
+// A 3x3 grid: 48 roads x 2 lanes + 216 lane links, busy enough for both workers and lane changes.
+struct Grid {
+  GridOptions options{.rows = 3, .cols = 3, .length = 250, .lanes = 2};
+  test::Built built = test::build(test::make_grid(options), test::grid_flows(options, 4.0));
+  Engine engine(SimConfig config) const { return Engine(built.net, built.demand, config); }
+};
+
+std::uint64_t run_hash(const Grid& g, SimConfig config, int steps) {
+  Engine e = g.engine(config);
+  for (int i = 0; i < steps; ++i) e.step();
+  return test::state_hash(e);
+}
+
+TEST(Engine, GridIsBigEnoughForTwoThreads) {
+  Grid g;
+  EXPECT_GE(g.built.net->lanes.size() + g.built.net->lanelinks.size(), 64u);
+}
+
+TEST(Engine, DeterministicAcrossRunsAndThreadCounts) {
+  Grid g;
+  SimConfig one{.interval = 1.0, .seed = 7, .rl_traffic_light = false, .lane_change = true,
+                .threads = 1};
+  SimConfig two = one;
+  two.threads = 2;
+  Engine e = g.engine(one);
+  for (int i = 0; i < 600; ++i) e.step();
+  EXPECT_GT(e.vehicle_count(), 20u);
+  EXPECT_GT(e.vehicles_finished(), 20u);
+  const std::uint64_t h1 = test::state_hash(e);
+  EXPECT_EQ(h1, run_hash(g, one, 600));
+  EXPECT_EQ(h1, run_hash(g, two, 600));
+}
+
+TEST(Engine, ThreadCountCanChangeMidRun) {
+  Grid g;
+  SimConfig config{.seed = 3, .lane_change = true, .threads = 1};
+  Engine a = g.engine(config);
+  Engine b = g.engine(config);
+  for (int i = 0; i < 400; ++i) {
+    if (i == 150) b.set_threads(2);
+    a.step();
+    b.step();
+  }
+  EXPECT_EQ(test::state_hash(a), test::state_hash(b));
+}
+
+TEST(Engine, CopyIsAClone) {
+  Grid g;
+  Engine a = g.engine({.seed = 1, .lane_change = true, .threads = 2});
+  for (int i = 0; i < 300; ++i) a.step();
+  Engine b = a;
+  EXPECT_EQ(test::state_hash(a), test::state_hash(b));
+  for (int i = 0; i < 300; ++i) a.step();
+  EXPECT_NE(test::state_hash(a), test::state_hash(b)) << "stepping the original moved the copy";
+  for (int i = 0; i < 300; ++i) b.step();
+  EXPECT_EQ(test::state_hash(a), test::state_hash(b));
+  EXPECT_EQ(a.vehicles_finished(), b.vehicles_finished());
+  EXPECT_EQ(a.step_count(), b.step_count());
+}
+
+TEST(Engine, CopyAssignmentIsAClone) {
+  Grid g;
+  Engine a = g.engine({.seed = 1, .lane_change = true});
+  Engine b = g.engine({.seed = 9});
+  for (int i = 0; i < 200; ++i) a.step();
+  b = a;
+  for (int i = 0; i < 100; ++i) {
+    a.step();
+    b.step();
+  }
+  EXPECT_EQ(test::state_hash(a), test::state_hash(b));
+}
+
+TEST(Engine, TwoEnginesInOneProcessAreIndependent) {
+  Grid g;
+  SimConfig ca{.seed = 11, .lane_change = true, .threads = 2};
+  SimConfig cb{.seed = 12, .lane_change = false, .threads = 1};
+  const std::uint64_t alone_a = run_hash(g, ca, 500);
+  const std::uint64_t alone_b = run_hash(g, cb, 500);
+  Engine a = g.engine(ca);
+  Engine b = g.engine(cb);
+  for (int i = 0; i < 500; ++i) {
+    a.step();
+    b.step();
+  }
+  EXPECT_EQ(test::state_hash(a), alone_a);
+  EXPECT_EQ(test::state_hash(b), alone_b);
+}
+
+// One intersection, one vehicle: west entry, straight on to the east, signal green for it.
+struct Cross {
+  GridOptions options{.rows = 1, .cols = 1, .length = 400, .lanes = 2, .max_speed = 11.111};
+  std::string in = test::road_id(0, -1, 0, 0);
+  std::string out = test::road_id(0, 0, 0, 1);
+};
+
+TEST(Engine, LoneVehicleReachesButNeverExceedsMaxSpeedAndLeaves) {
+  Cross x;
+  nlohmann::json flows = nlohmann::json::array(
+      {test::flow_json({x.in, x.out}, 5.0, 0, 0, /*max_speed=*/11.111)});
+  auto built = test::build(test::make_grid(x.options), flows);
+  Engine e(built.net, built.demand, {.rl_traffic_light = true});
+  e.set_phase(built.net->find_intersection(test::inter_id(0, 0)), 1);  // east-west straight
+  double top = 0, prev = 0;
+  bool accelerating = true;
+  for (int i = 0; i < 200 && e.vehicles_finished() == 0; ++i) {
+    e.step();
+    for (DrivableId d = 0; d < built.net->lanes.size() + built.net->lanelinks.size(); ++d) {
+      for (Slot v : e.drivable_vehicles(d)) {
+        const double s = e.vehicle_speed(v);
+        EXPECT_LE(s, 11.111 + 1e-9) << "step " << i;
+        EXPECT_GE(s, 0.0);
+        if (s < prev - 1e-9) accelerating = false;
+        if (accelerating) {
+          EXPECT_LE(s - prev, 2.0 + 1e-9) << "faster than maxPosAcc";
+        }
+        top = std::max(top, s);
+        prev = s;
+      }
+    }
+  }
+  EXPECT_NEAR(top, 11.111, 1e-6);
+  EXPECT_EQ(e.vehicles_generated(), 1u);
+  EXPECT_EQ(e.vehicles_finished(), 1u);
+  EXPECT_EQ(e.vehicle_count(), 0u);
+  // 800 m at ~11.1 m/s: about 75 s.
+  EXPECT_GT(e.time(), 70.0);
+  EXPECT_LT(e.time(), 90.0);
+}
+
+std::size_t vehicles_on_links_from(const Engine& e, RoadId road) {
+  const net::Network& net = e.network();
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < net.lanelinks.size(); ++k) {
+    if (net.lanes[net.lanelinks[k].from.index()].road == road)
+      n += e.drivable_vehicles(e.lanelink_drivable(LaneLinkId(k))).size();
+  }
+  return n;
+}
+
+TEST(Engine, VehiclesStopAtRedAndGoOnGreen) {
+  Cross x;
+  nlohmann::json flows = nlohmann::json::array({test::flow_json({x.in, x.out}, 4.0, 0, 200)});
+  auto built = test::build(test::make_grid(x.options), flows);
+  const net::Network& net = *built.net;
+  Engine e(built.net, built.demand, {.rl_traffic_light = true, .threads = 1});
+  IntersectionId c = net.find_intersection(test::inter_id(0, 0));
+  RoadId in = net.find_road(x.in);
+  e.set_phase(c, 2);  // north-south straight: nothing for the west approach
+  for (int i = 0; i < 150; ++i) {
+    e.step();
+    ASSERT_EQ(vehicles_on_links_from(e, in), 0u) << "a vehicle entered the junction on red, step "
+                                                 << i;
+  }
+  EXPECT_EQ(e.vehicles_finished(), 0u);
+  std::uint32_t waiting = 0;
+  for (std::uint32_t l = 0; l < 2; ++l) waiting += e.lane_waiting_count(net.lane_of(in, l));
+  EXPECT_GT(waiting, 5u);
+  e.set_phase(c, 1);
+  bool crossed = false;
+  for (int i = 0; i < 300; ++i) {
+    e.step();
+    crossed = crossed || vehicles_on_links_from(e, in) > 0;
+  }
+  EXPECT_TRUE(crossed);
+  EXPECT_GT(e.vehicles_finished(), 20u);
+}
+
+TEST(Engine, VehiclesQueueAtTheSourceWhenTheEntryLaneIsFull) {
+  GridOptions o{.rows = 1, .cols = 1, .length = 60, .lanes = 1};
+  nlohmann::json flows = nlohmann::json::array(
+      {test::flow_json({test::road_id(0, -1, 0, 0), test::road_id(0, 0, 0, 1)}, 1.0)});
+  auto built = test::build(test::make_grid(o), flows);
+  Engine e(built.net, built.demand, {.rl_traffic_light = true});
+  e.set_phase(built.net->find_intersection(test::inter_id(0, 0)), 2);  // red for it
+  for (int i = 0; i < 120; ++i) e.step();
+  EXPECT_GT(e.vehicles_generated(), e.vehicle_count() + e.vehicles_finished());
+  EXPECT_GT(e.waiting_to_enter(), 0u);
+  EXPECT_EQ(e.vehicles_generated(), e.vehicle_count() + e.vehicles_finished() + e.waiting_to_enter());
+  EXPECT_LE(e.vehicle_count(), 60u / 7u + 1u);  // a 60 m lane holds ~8 cars of 5 m + 2.5 m gap
+}
+
+TEST(Engine, FixedCycleWithoutRlAdvancesPhases) {
+  Cross x;
+  x.options.phase_time = 10;
+  auto built = test::build(test::make_grid(x.options), nlohmann::json::array());
+  Engine e(built.net, built.demand, {});
+  IntersectionId c = built.net->find_intersection(test::inter_id(0, 0));
+  std::vector<std::uint32_t> seen;
+  for (int i = 0; i < 60; ++i) {
+    e.step();
+    if (seen.empty() || seen.back() != e.phase(c)) seen.push_back(e.phase(c));
+  }
+  EXPECT_GE(seen.size(), 4u);
+  EXPECT_EQ(e.vehicles_generated(), 0u);
+}
+
+}  // namespace
+}  // namespace citybrain::sim
