@@ -7,6 +7,9 @@
 
 #include "citybrain/citybrain.hpp"
 #include "citybrain/core/error.hpp"
+#include "citybrain/demand/cityflow_flow.hpp"
+#include "citybrain/demand/generator.hpp"
+#include "citybrain/net/cityflow_roadnet.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -20,15 +23,42 @@ struct SimulateArgs {
   std::string lane_change;
 };
 
+// The embedded default city, generated in memory: no files needed.
+citybrain::Scenario default_city() {
+  namespace demand = citybrain::demand;
+  const demand::GridSpec spec = demand::default_city_spec();
+  std::fprintf(stderr,
+               "note: no --config or --roadnet/--flow given; running the embedded default city "
+               "(%dx%d grid, %.0f m roads, %s demand, seed %llu)\n",
+               spec.rows, spec.cols, spec.road_length_x, spec.profile.c_str(),
+               static_cast<unsigned long long>(spec.seed));
+  demand::GeneratedCity city = demand::generate_grid(spec);
+  citybrain::Scenario scenario;
+  auto network = std::make_shared<citybrain::net::Network>(
+      citybrain::net::parse_cityflow_roadnet(city.roadnet_json, "<default city roadnet>"));
+  scenario.demand = std::make_shared<demand::Demand>(
+      demand::parse_cityflow_flow(city.flow_json, "<default city flow>", *network));
+  scenario.network = std::move(network);
+  scenario.sim.seed = spec.seed;
+  return scenario;
+}
+
 int simulate(const SimulateArgs& a) {
   using citybrain::Error;
   using citybrain::ErrorCode;
-  if (a.config.empty() == (a.roadnet.empty() || a.flow.empty())) {
+  const bool no_inputs = a.config.empty() && a.roadnet.empty() && a.flow.empty();
+  if (!no_inputs && a.config.empty() == (a.roadnet.empty() || a.flow.empty())) {
     throw Error(ErrorCode::kInvalidArgument, "simulate",
-                "give either --config, or both --roadnet and --flow");
+                "give either --config, or both --roadnet and --flow (or neither for the default "
+                "city)");
   }
-  citybrain::Scenario scenario = a.config.empty() ? citybrain::load_scenario(a.roadnet, a.flow)
-                                                  : citybrain::load_scenario(a.config);
+  citybrain::Scenario scenario;
+  if (no_inputs) {
+    scenario = default_city();
+  } else {
+    scenario = a.config.empty() ? citybrain::load_scenario(a.roadnet, a.flow)
+                                : citybrain::load_scenario(a.config);
+  }
   citybrain::RunOptions options;
   options.duration = a.duration;
   options.controller = a.controller;
