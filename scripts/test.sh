@@ -14,18 +14,7 @@ start=$SECONDS
 step() { printf '\n== %s (%ds)\n' "$*" "$((SECONDS - start))"; }
 
 step "dependencies"
-packages=(cmake ninja-build g++ libsimdjson-dev libcli11-dev nlohmann-json3-dev libgtest-dev
-  libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+bash scripts/deps.sh
 
 step "release build (-Werror)"
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCITYBRAIN_WERROR=ON \

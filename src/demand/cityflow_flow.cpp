@@ -68,7 +68,10 @@ Demand build(const JsonNode& root, const net::Network& net) {
     flow.route = demand.add_route(roads);
     JsonNode interval = node.at("interval");
     flow.interval = interval.as_double();
-    if (!(flow.interval > 0)) interval.fail("expected a positive interval (seconds)");
+    if (!(flow.interval > 0)) {
+      interval.fail("expected a positive interval (seconds), found " +
+                    std::to_string(flow.interval));
+    }
     auto start = node.find("startTime");
     auto end = node.find("endTime");
     flow.start = start ? static_cast<int>(start->as_int()) : 0;

@@ -69,9 +69,7 @@ TEST_F(FlowLoader, NegativeIntervalNamesThePath) {
   EXPECT_LOAD_ERROR(parse(flows), "flow.json: /2/interval", "positive");
 }
 
-// src/demand/cityflow_flow.cpp:71 reports "expected a positive interval (seconds)" without the
-// value found, unlike every other range check. Enable once the message names the value.
-TEST_F(FlowLoader, DISABLED_NonPositiveIntervalNamesTheValue) {
+TEST_F(FlowLoader, NonPositiveIntervalNamesTheValue) {
   flows[2]["interval"] = -2.5;
   EXPECT_LOAD_ERROR(parse(flows), "flow.json: /2/interval", "-2.5");
 }
