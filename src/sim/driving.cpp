@@ -327,22 +327,28 @@ void Engine::set_delta_distance(Slot v, double delta) {
 }
 
 void Engine::notify_crosses() {
+  // Only links with a vehicle on them, just past them or about to enter them notify: mark them
+  // from the occupied drivables, then let each intersection handle its marked links.
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  auto mark = [&](DrivableId d) {
+    if (d != kNoDrivable && d >= n_lanes) m_link_active[d - n_lanes] = 1;
+  };
+  for (DrivableId d : m_active) {
+    if (d >= n_lanes) {
+      m_link_active[d - n_lanes] = 1;
+    } else {
+      mark(m_veh[m_lists[d].front()].next_drv);
+      mark(m_veh[m_lists[d].back()].prev_drv);
+    }
+  }
   const net::Network& net = *m_net;
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
   const std::int64_t step = m_step;
   m_pool->parallel_for(net.intersections.size(), [&](std::size_t begin, std::size_t end, int) {
     for (std::size_t i = begin; i < end; ++i) {
-      const net::Intersection& inter = net.intersections[i];
-      for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
-        // Only links with a vehicle on them, just past them or about to enter them notify.
-        const net::LaneLink& link = net.lanelinks[k];
-        const DrivableId link_drv = n_lanes + k;
-        const auto& out = m_lists[link.to.index()];
-        const auto& in = m_lists[link.from.index()];
-        if (m_lists[link_drv].empty() && (out.empty() || m_veh[out.back()].prev_drv != link_drv) &&
-            (in.empty() || m_veh[in.front()].next_drv != link_drv)) {
-          continue;
-        }
+      const net::Range links = net.intersections[i].lanelinks;
+      for (std::uint32_t k = links.begin; k < links.end; ++k) {
+        if (!m_link_active[k]) continue;
+        m_link_active[k] = 0;
         notify_link(k, step);
       }
     }
@@ -354,12 +360,14 @@ void Engine::notify_link(std::uint32_t k, std::int64_t step) {
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
   const net::LaneLink& link = net.lanelinks[k];
   const DrivableId link_drv = n_lanes + k;
+  const DrivableId from = m_link_ends[k].first;
+  const DrivableId to = m_link_ends[k].second;
   auto notify = [&](const net::LinkCross& lc, Slot v, double distance) {
     m_notices[lc.cross.index() * 2 + lc.side] = {v, distance, step};
   };
-  const auto& out = m_lists[link.to.index()];
+  const auto& out = m_lists[to];
   const auto& on = m_lists[link_drv];
-  const auto& in = m_lists[link.from.index()];
+  const auto& in = m_lists[from];
   auto crosses = net.crosses_of(LaneLinkId(k));
   std::size_t r = crosses.size();
   // The crossings nearest the link's end first: the vehicle that just left it, whose tail may
@@ -396,7 +404,7 @@ void Engine::notify_link(std::uint32_t k, std::int64_t step) {
   }
   if (!in.empty() && m_veh[in.front()].next_drv == link_drv && r > 0 && link_available(k)) {
     Slot v = in.front();
-    double vd = m_drv_length[link.from.index()] - m_veh[v].dis;
+    double vd = m_drv_length[from] - m_veh[v].dis;
     while (r > 0) {
       notify(crosses[r - 1], v, vd + crosses[r - 1].distance);
       --r;
@@ -409,10 +417,10 @@ void Engine::update_vehicles() {
   // same drivable; the front vehicles look ahead once all positions are final.
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const bool lane_change = m_config.lane_change;
-  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t d = begin; d < end; ++d) {
+  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t i = begin; i < end; ++i) {
       Slot leader = kNoVehicle;
-      for (Slot v : m_lists[d]) {
+      for (Slot v : m_lists[m_active[i]]) {
         m_veh[v].speed = m_veh[v].new_speed;
         m_veh[v].dis = m_veh[v].new_dis;
         if (m_veh[v].moved) {
@@ -450,9 +458,9 @@ void Engine::update_vehicles() {
       }
     }
   });
-  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t d = begin; d < end; ++d) {
-      if (!m_lists[d].empty()) update_leader_and_gap(m_lists[d].front(), kNoVehicle);
+  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t i = begin; i < end; ++i) {
+      update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);
     }
   });
 }

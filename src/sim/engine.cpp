@@ -35,6 +35,8 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
     m_drv_width[l] = net.lanes[l].width;
   }
   m_link_roadlink.resize(n_links);
+  m_link_ends.resize(n_links);
+  m_link_active.assign(n_links, 0);
   m_link_turn.resize(n_links);
   for (std::size_t k = 0; k < n_links; ++k) {
     const net::LaneLink& link = net.lanelinks[k];
@@ -42,6 +44,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
     m_drv_max_speed[n_lanes + k] = 10000;  // CityFlow does not limit speed on lane links
     m_drv_width[n_lanes + k] = 4;
     m_link_roadlink[k] = link.roadlink.value;
+    m_link_ends[k] = {link.from.value, link.to.value};
     m_link_turn[k] = net.roadlinks[link.roadlink.index()].type != net::TurnType::kStraight;
   }
   m_lists.resize(n_lanes + n_links);
@@ -94,6 +97,9 @@ Engine& Engine::operator=(const Engine& other) {
   m_drv_length = other.m_drv_length;
   m_drv_max_speed = other.m_drv_max_speed;
   m_drv_width = other.m_drv_width;
+  m_link_ends = other.m_link_ends;
+  m_active = other.m_active;
+  m_link_active = other.m_link_active;
   m_link_roadlink = other.m_link_roadlink;
   m_link_turn = other.m_link_turn;
   m_step = other.m_step;
@@ -310,15 +316,18 @@ DrivableId Engine::first_lane(std::uint32_t route_id, std::uint64_t counter) con
 void Engine::step() {
   generate();
   enter_waiting();
+  collect_active();
   if (m_config.lane_change) {
     plan_lane_changes();
     schedule_lane_changes();
+    collect_active();
     update_leaders();
   }
   notify_crosses();
   compute_speeds();
   compute_moves();
   apply_moves();
+  collect_active();
   update_vehicles();
   if (!m_config.rl_traffic_light) pass_signal_time();
   m_vehicle_steps += m_running;
@@ -413,10 +422,17 @@ void Engine::pass_signal_time() {
   }
 }
 
+void Engine::collect_active() {
+  m_active.clear();
+  for (std::size_t d = 0; d < m_lists.size(); ++d) {
+    if (!m_lists[d].empty()) m_active.push_back(static_cast<DrivableId>(d));
+  }
+}
+
 void Engine::update_leaders() {
-  const std::size_t n = m_lists.size();
-  m_pool->parallel_for(n, [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t d = begin; d < end; ++d) {
+  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const DrivableId d = m_active[i];
       Slot leader = kNoVehicle;
       for (Slot v : m_lists[d]) {
         update_leader_and_gap(v, leader);
@@ -430,9 +446,9 @@ void Engine::compute_speeds() {
   // With lane changes a vehicle and its shadow move at the slower of their two speeds, so every
   // speed is computed before any move; without them the two passes fuse.
   if (!m_config.lane_change) return;
-  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t d = begin; d < end; ++d) {
-      for (Slot v : m_lists[d]) m_veh[v].raw_speed = next_speed(v);
+  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t i = begin; i < end; ++i) {
+      for (Slot v : m_lists[m_active[i]]) m_veh[v].raw_speed = next_speed(v);
     }
   });
 }
@@ -491,10 +507,6 @@ void Engine::compute_moves() {
       }
     }
   });
-  if (m_pool->size() == 1 || m_lists.size() < 64) {
-    // parallel_for ran inline as worker 0 only.
-    for (std::size_t w = 1; w < m_leaving.size(); ++w) m_leaving[w].clear();
-  }
 }
 
 void Engine::apply_moves() {

@@ -83,16 +83,16 @@ bool Engine::plans_change(Slot v) const {
 
 void Engine::plan_lane_changes() {
   // Signals are computed in parallel; candidates are then gathered in drivable order.
-  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t d = begin; d < end; ++d) {
-      for (Slot v : m_lists[d]) {
+  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
+    for (std::size_t i = begin; i < end; ++i) {
+      for (Slot v : m_lists[m_active[i]]) {
         if (m_veh[v].partner_type != 2) make_signal(v);
       }
     }
   });
   m_lane_change_candidates.clear();
-  for (const auto& list : m_lists) {
-    for (Slot v : list) {
+  for (DrivableId d : m_active) {
+    for (Slot v : m_lists[d]) {
       if (m_veh[v].partner_type != 2 && plans_change(v)) m_lane_change_candidates.push_back(v);
     }
   }

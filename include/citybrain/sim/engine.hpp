@@ -114,6 +114,7 @@ class Engine {
   void apply_moves();
   void update_vehicles();
   void update_leaders();
+  void collect_active();
   void pass_signal_time();
 
   // Routing.
@@ -164,8 +165,11 @@ class Engine {
 
   // Static per-drivable data.
   std::vector<double> m_drv_length, m_drv_max_speed, m_drv_width;
-  std::vector<std::uint32_t> m_link_roadlink;  // per lane link
-  std::vector<std::uint8_t> m_link_turn;       // per lane link: is a turn
+  std::vector<std::uint32_t> m_link_roadlink;                  // per lane link
+  std::vector<std::uint8_t> m_link_turn;                       // per lane link: is a turn
+  std::vector<std::pair<DrivableId, DrivableId>> m_link_ends;  // per lane link: from and to lane
+  std::vector<DrivableId> m_active;                            // drivables with vehicles, ascending
+  std::vector<std::uint8_t> m_link_active;                     // per lane link: notifies this step
 
   // Dynamic state.
   std::int64_t m_step = 0;

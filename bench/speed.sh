@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The speed table: whole-scenario runs of 3600 one-second steps with each file's own fixed signal
+# plans (rlTrafficLight false) and lane changing off, as ../shared/data/tsc/SPEED.md measured
+# CityFlow; 1 and 2 threads; best of REPEAT runs (default 3). Prints a markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${BENCH:-build/bench/citybrain_scenario_bench}
+repeat=${REPEAT:-3}
+data=../shared/data/tsc
+scenarios=()
+if [ -d "$data" ]; then
+  scenarios+=("H1|--roadnet $data/hangzhou_4x4/roadnet_4_4.json --flow $data/hangzhou_4x4/anon_4_4_hangzhou_real.json")
+  scenarios+=("H2|--roadnet $data/hangzhou_4x4/roadnet_4_4.json --flow $data/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json")
+  scenarios+=("J1|--roadnet $data/jinan_3x4/roadnet_3_4.json --flow $data/jinan_3x4/anon_3_4_jinan_real.json")
+  scenarios+=("NY16x3|--roadnet $data/newyork_16x3/roadnet_16_3.json --flow $data/newyork_16x3/anon_16_3_newyork_real.json")
+else
+  echo "note: $data not found; only generated grids" >&2
+fi
+scenarios+=("grid 10x10, 300 veh/h per entry|--grid 10 --volume 300")
+scenarios+=("grid 30x30, 400 veh/h per entry|--grid 30 --volume 400")
+echo "| scenario | threads | vehicles | max on road | vehicle-steps/s | sim-s per wall-s | peak RSS (MB) |"
+echo "|---|---|---|---|---|---|---|"
+for entry in "${scenarios[@]}"; do
+  name=${entry%%|*}
+  args=${entry#*|}
+  for threads in 1 2; do
+    best=""
+    for _ in $(seq "$repeat"); do
+      line=$($bin --name "$name" $args --threads "$threads")
+      best=$(python3 - "$line" "$best" <<'PY'
+import json, sys
+new = json.loads(sys.argv[1]); old = json.loads(sys.argv[2]) if sys.argv[2] else None
+print(json.dumps(new if old is None or new["vehicle_steps_per_second"] > old["vehicle_steps_per_second"] else old))
+PY
+)
+    done
+    python3 - "$best" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+print("| %s | %d | %d | %d | %.2f M | %.0f | %.0f |" % (d["scenario"], d["threads"], d["vehicles_generated"],
+      d["max_running"], d["vehicle_steps_per_second"] / 1e6, d["sim_seconds_per_second"], d["peak_rss_mb"]))
+PY
+  done
+done
