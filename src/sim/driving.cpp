@@ -48,7 +48,6 @@ double Engine::min_brake_distance(Slot v) const {
 }
 
 void Engine::update_leader_and_gap(Slot v, Slot candidate) {
-  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   if (candidate != kNoVehicle && m_veh[candidate].drv == m_veh[v].drv) {
     m_veh[v].leader = candidate;
     m_veh[v].gap =
@@ -57,8 +56,7 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
   }
   m_veh[v].leader = kNoVehicle;
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-  const double horizon =
-      t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
+  const double horizon = m_type_consts[m_veh[v].type].approach;
   double dis = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
   DrivableId d = m_veh[v].drv;
   for (int i = 0;; ++i) {
@@ -89,14 +87,14 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
   }
 }
 
-double Engine::no_collision_speed(double vl, double dl, double vf, double df, double gap,
+double Engine::no_collision_speed(double vl, double dl, double vf, const Decel& df, double gap,
                                   double target_gap) const {
   const double dt = m_config.interval;
   double c = vf * dt / 2 + target_gap - 0.5 * vl * vl / dl - gap;
-  double a = 0.5 / df;
+  double a = df.half_inverse;
   double b = 0.5 * dt;
   if (b * b < 4 * a * c) return -100;
-  double v1 = 0.5 / a * (std::sqrt(b * b - 4 * a * c) - b);
+  double v1 = df.half_over_half_inverse * (std::sqrt(b * b - 4 * a * c) - b);
   double v2 = 2 * vl - dl * dt + 2 * (gap - target_gap) / dt;
   return mn(v1, v2);
 }
@@ -110,13 +108,14 @@ double Engine::car_follow_speed(Slot v) const {
   const double speed = m_veh[v].speed;
   const double leader_speed = m_veh[l].speed;
   const double gap = m_veh[v].gap;
-  double s = no_collision_speed(leader_speed, lt.max_neg_acc, speed, t.max_neg_acc, gap, 0);
+  const TypeConsts& tc = m_type_consts[m_veh[v].type];
+  double s = no_collision_speed(leader_speed, lt.max_neg_acc, speed, tc.max_neg, gap, 0);
   if (m_veh[v].has_custom_speed) return mn(m_veh[v].custom_speed, s);
   double assume_decel = speed > leader_speed ? speed - leader_speed : 0;
-  s = mn(s, no_collision_speed(leader_speed, lt.usual_neg_acc, speed, t.usual_neg_acc, gap,
-                               t.min_gap));
-  s = mn(s, (gap + (leader_speed + assume_decel / 2) * dt - speed * dt / 2) /
-                (t.headway_time + dt / 2));
+  s = mn(s,
+         no_collision_speed(leader_speed, lt.usual_neg_acc, speed, tc.usual_neg, gap, t.min_gap));
+  s = mn(s,
+         (gap + (leader_speed + assume_decel / 2) * dt - speed * dt / 2) / tc.headway_denominator);
   return s;
 }
 
@@ -240,10 +239,7 @@ bool Engine::is_intersection_related(Slot v) const {
   if (!is_lane(d)) return true;
   DrivableId next = m_veh[v].next_drv;
   if (next == kNoDrivable || is_lane(next)) return false;
-  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
-  double approach =
-      t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
-  return m_drv_length[d] - m_veh[v].dis <= approach;
+  return m_drv_length[d] - m_veh[v].dis <= m_type_consts[m_veh[v].type].approach;
 }
 
 double Engine::intersection_speed(Slot v) {
@@ -285,7 +281,7 @@ double Engine::yield_speed(Slot v) {
   double safe = follower != kNoVehicle ? min_brake_distance(follower) : 0;
   double gap = m_aux[src].follower_gap - safe;
   double s = no_collision_speed(m_veh[src].speed, m_demand->types[m_veh[src].type].max_neg_acc,
-                                m_veh[v].speed, m_demand->types[m_veh[v].type].max_neg_acc, gap, 0);
+                                m_veh[v].speed, m_type_consts[m_veh[v].type].max_neg, gap, 0);
   return s < 0 ? 100 : s;
 }
 
@@ -303,7 +299,8 @@ double Engine::next_speed(Slot v) {
     s = mn(s, yield_speed(v));
     if (!on_valid_lane(v)) {
       double to_end = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
-      s = mn(s, no_collision_speed(0, 1, speed, t.max_neg_acc, to_end, t.min_gap));
+      s = mn(s, no_collision_speed(0, 1, speed, m_type_consts[m_veh[v].type].max_neg, to_end,
+                                   t.min_gap));
     }
   }
   return mx(s, speed - t.max_neg_acc * dt);

@@ -48,6 +48,21 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
     m_link_turn[k] = net.roadlinks[link.roadlink.index()].type != net::TurnType::kStraight;
   }
   m_lists.resize(n_lanes + n_links);
+  for (const demand::VehicleType& t : m_demand->types) {
+    auto decel = [](double d) {
+      Decel out;
+      out.half_inverse = 0.5 / d;
+      out.half_over_half_inverse = 0.5 / out.half_inverse;
+      return out;
+    };
+    TypeConsts c;
+    c.max_neg = decel(t.max_neg_acc);
+    c.usual_neg = decel(t.usual_neg_acc);
+    c.approach =
+        t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
+    c.headway_denominator = t.headway_time + m_config.interval / 2;
+    m_type_consts.push_back(c);
+  }
   m_waiting.resize(n_lanes);
   m_waiting_head.assign(n_lanes, 0);
   m_phase.assign(net.intersections.size(), 0);
@@ -97,6 +112,7 @@ Engine& Engine::operator=(const Engine& other) {
   m_drv_length = other.m_drv_length;
   m_drv_max_speed = other.m_drv_max_speed;
   m_drv_width = other.m_drv_width;
+  m_type_consts = other.m_type_consts;
   m_link_ends = other.m_link_ends;
   m_active = other.m_active;
   m_link_active = other.m_link_active;

@@ -131,7 +131,18 @@ class Engine {
   double car_follow_speed(Slot v) const;
   double intersection_speed(Slot v);
   double stop_before_speed(Slot v, double distance) const;
-  double no_collision_speed(double vl, double dl, double vf, double df, double gap,
+  // A follower's braking, pre-divided: the car-following formulas divide by it twice per call.
+  struct Decel {
+    double half_inverse = 0;            // 0.5 / deceleration
+    double half_over_half_inverse = 0;  // 0.5 / (0.5 / deceleration), as CityFlow computes it
+  };
+  // Per vehicle type, values the driving model would otherwise recompute for every vehicle.
+  struct TypeConsts {
+    Decel max_neg, usual_neg;
+    double approach = 0;             // distance from which the intersection matters (m)
+    double headway_denominator = 0;  // headway + interval / 2
+  };
+  double no_collision_speed(double vl, double dl, double vf, const Decel& df, double gap,
                             double target_gap) const;
   bool is_intersection_related(Slot v) const;
   bool can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_start) const;
@@ -165,6 +176,7 @@ class Engine {
 
   // Static per-drivable data.
   std::vector<double> m_drv_length, m_drv_max_speed, m_drv_width;
+  std::vector<TypeConsts> m_type_consts;
   std::vector<std::uint32_t> m_link_roadlink;                  // per lane link
   std::vector<std::uint8_t> m_link_turn;                       // per lane link: is a turn
   std::vector<std::pair<DrivableId, DrivableId>> m_link_ends;  // per lane link: from and to lane
