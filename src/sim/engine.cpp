@@ -345,6 +345,7 @@ void Engine::step() {
   apply_moves();
   collect_active();
   update_vehicles();
+  if (m_step % kCompactEvery == kCompactEvery - 1) compact_slots();
   if (!m_config.rl_traffic_light) pass_signal_time();
   m_vehicle_steps += m_running;
   ++m_step;
@@ -436,6 +437,54 @@ void Engine::pass_signal_time() {
       m_phase_remaining[i] += net.phases[inter.phases.begin + m_phase[i]].time;
     }
   }
+}
+
+void Engine::compact_slots() {
+  // Renumber vehicles in drivable order so that a lane's vehicles sit next to each other in memory
+  // and each thread writes its own stretch. Slot numbers carry no meaning: results are unchanged.
+  const std::size_t capacity = m_veh.size();
+  m_new_slot.assign(capacity, kNoVehicle);
+  Slot next = 0;
+  for (DrivableId d : m_active) {
+    for (Slot v : m_lists[d]) m_new_slot[v] = next++;
+  }
+  for (std::size_t lane = 0; lane < m_waiting.size(); ++lane) {
+    for (std::size_t i = m_waiting_head[lane]; i < m_waiting[lane].size(); ++i) {
+      m_new_slot[m_waiting[lane][i]] = next++;
+    }
+  }
+  auto remap = [&](Slot& s) {
+    if (s != kNoVehicle) s = m_new_slot[s];
+  };
+  m_veh_scratch.resize(capacity);
+  m_aux_scratch.resize(capacity);
+  for (std::size_t v = 0; v < m_slots_used; ++v) {
+    Slot to = m_new_slot[v];
+    if (to == kNoVehicle) continue;
+    Vehicle veh = m_veh[v];
+    VehicleAux aux = m_aux[v];
+    remap(veh.leader);
+    remap(veh.blocker);
+    remap(veh.new_blocker);
+    remap(aux.partner);
+    remap(aux.target_leader);
+    remap(aux.target_follower);
+    remap(aux.signal_recv);
+    m_veh_scratch[to] = veh;
+    m_aux_scratch[to] = aux;
+  }
+  std::swap(m_veh, m_veh_scratch);
+  std::swap(m_aux, m_aux_scratch);
+  for (DrivableId d : m_active) {
+    for (Slot& v : m_lists[d]) v = m_new_slot[v];
+  }
+  for (std::size_t lane = 0; lane < m_waiting.size(); ++lane) {
+    for (std::size_t i = m_waiting_head[lane]; i < m_waiting[lane].size(); ++i) {
+      m_waiting[lane][i] = m_new_slot[m_waiting[lane][i]];
+    }
+  }
+  m_slots_used = next;
+  m_free.clear();
 }
 
 void Engine::collect_active() {

@@ -115,6 +115,8 @@ class Engine {
   void update_vehicles();
   void update_leaders();
   void collect_active();
+  void compact_slots();
+  static constexpr std::int64_t kCompactEvery = 32;
   void pass_signal_time();
 
   // Routing.
@@ -241,6 +243,9 @@ class Engine {
   };
   std::vector<Vehicle> m_veh;
   std::vector<VehicleAux> m_aux;
+  std::vector<Vehicle> m_veh_scratch;
+  std::vector<VehicleAux> m_aux_scratch;
+  std::vector<Slot> m_new_slot;
   std::vector<Slot> m_free;
   std::size_t m_slots_used = 0;
 
