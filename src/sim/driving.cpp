@@ -340,16 +340,19 @@ void Engine::notify_crosses() {
   }
   const net::Network& net = *m_net;
   const std::int64_t step = m_step;
-  m_pool->parallel_for(net.intersections.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const net::Range links = net.intersections[i].lanelinks;
-      for (std::uint32_t k = links.begin; k < links.end; ++k) {
-        if (!m_link_active[k]) continue;
-        m_link_active[k] = 0;
-        notify_link(k, step);
-      }
-    }
-  });
+  m_pool->parallel_for(
+      net.intersections.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          const net::Range links = net.intersections[i].lanelinks;
+          for (std::uint32_t k = links.begin; k < links.end; ++k) {
+            if (!m_link_active[k]) continue;
+            m_link_active[k] = 0;
+            notify_link(k, step);
+          }
+        }
+      },
+      m_running, m_config.parallel_threshold);
 }
 
 void Engine::notify_link(std::uint32_t k, std::int64_t step) {
@@ -414,52 +417,58 @@ void Engine::update_vehicles() {
   // same drivable; the front vehicles look ahead once all positions are final.
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const bool lane_change = m_config.lane_change;
-  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t i = begin; i < end; ++i) {
-      Slot leader = kNoVehicle;
-      for (Slot v : m_lists[m_active[i]]) {
-        m_veh[v].speed = m_veh[v].new_speed;
-        m_veh[v].dis = m_veh[v].new_dis;
-        if (m_veh[v].moved) {
-          m_veh[v].prev_drv = m_veh[v].drv;
-          m_veh[v].drv = m_veh[v].new_drv;
-          if (m_veh[v].drv < n_lanes) {
-            auto route = m_demand->route(RouteId(m_veh[v].route));
-            RoadId road = m_net->lanes[m_veh[v].drv].road;
-            while (m_veh[v].route_pos < route.size() && route[m_veh[v].route_pos] != road)
-              ++m_veh[v].route_pos;
+  m_pool->parallel_for(
+      m_active.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          Slot leader = kNoVehicle;
+          for (Slot v : m_lists[m_active[i]]) {
+            m_veh[v].speed = m_veh[v].new_speed;
+            m_veh[v].dis = m_veh[v].new_dis;
+            if (m_veh[v].moved) {
+              m_veh[v].prev_drv = m_veh[v].drv;
+              m_veh[v].drv = m_veh[v].new_drv;
+              if (m_veh[v].drv < n_lanes) {
+                auto route = m_demand->route(RouteId(m_veh[v].route));
+                RoadId road = m_net->lanes[m_veh[v].drv].road;
+                while (m_veh[v].route_pos < route.size() && route[m_veh[v].route_pos] != road)
+                  ++m_veh[v].route_pos;
+              }
+              refresh_plan(v);
+              m_veh[v].moved = 0;
+            }
+            Slot b = m_veh[v].new_blocker;
+            m_veh[v].blocker = (b != kNoVehicle && !m_veh[b].ended) ? b : kNoVehicle;
+            m_veh[v].has_custom_speed = 0;
+            if (lane_change) {
+              // End of the step for lane-change signals (CityFlow's clearSignal).
+              m_aux[v].target_leader = m_aux[v].target_follower = kNoVehicle;
+              m_aux[v].last_dir = m_aux[v].has_signal ? m_aux[v].signal_dir : 0;
+              if (!m_veh[v].changing) {
+                m_aux[v].has_signal = 0;
+                m_aux[v].signal_recv = kNoVehicle;
+                m_aux[v].signal_target = kNoDrivable;
+                m_aux[v].signal_dir = 0;
+              }
+            }
+            if (leader != kNoVehicle) {
+              m_veh[v].leader = leader;
+              m_veh[v].gap =
+                  m_veh[leader].dis - m_demand->types[m_veh[leader].type].length - m_veh[v].dis;
+            }
+            leader = v;
           }
-          refresh_plan(v);
-          m_veh[v].moved = 0;
         }
-        Slot b = m_veh[v].new_blocker;
-        m_veh[v].blocker = (b != kNoVehicle && !m_veh[b].ended) ? b : kNoVehicle;
-        m_veh[v].has_custom_speed = 0;
-        if (lane_change) {
-          // End of the step for lane-change signals (CityFlow's clearSignal).
-          m_aux[v].target_leader = m_aux[v].target_follower = kNoVehicle;
-          m_aux[v].last_dir = m_aux[v].has_signal ? m_aux[v].signal_dir : 0;
-          if (!m_veh[v].changing) {
-            m_aux[v].has_signal = 0;
-            m_aux[v].signal_recv = kNoVehicle;
-            m_aux[v].signal_target = kNoDrivable;
-            m_aux[v].signal_dir = 0;
-          }
+      },
+      m_running, m_config.parallel_threshold);
+  m_pool->parallel_for(
+      m_active.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);
         }
-        if (leader != kNoVehicle) {
-          m_veh[v].leader = leader;
-          m_veh[v].gap =
-              m_veh[leader].dis - m_demand->types[m_veh[leader].type].length - m_veh[v].dis;
-        }
-        leader = v;
-      }
-    }
-  });
-  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t i = begin; i < end; ++i) {
-      update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);
-    }
-  });
+      },
+      m_running, m_config.parallel_threshold);
 }
 
 }  // namespace citybrain::sim

@@ -495,27 +495,33 @@ void Engine::collect_active() {
 }
 
 void Engine::update_leaders() {
-  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const DrivableId d = m_active[i];
-      Slot leader = kNoVehicle;
-      for (Slot v : m_lists[d]) {
-        update_leader_and_gap(v, leader);
-        leader = v;
-      }
-    }
-  });
+  m_pool->parallel_for(
+      m_active.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          const DrivableId d = m_active[i];
+          Slot leader = kNoVehicle;
+          for (Slot v : m_lists[d]) {
+            update_leader_and_gap(v, leader);
+            leader = v;
+          }
+        }
+      },
+      m_running, m_config.parallel_threshold);
 }
 
 void Engine::compute_speeds() {
   // With lane changes a vehicle and its shadow move at the slower of their two speeds, so every
   // speed is computed before any move; without them the two passes fuse.
   if (!m_config.lane_change) return;
-  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t i = begin; i < end; ++i) {
-      for (Slot v : m_lists[m_active[i]]) m_veh[v].raw_speed = next_speed(v);
-    }
-  });
+  m_pool->parallel_for(
+      m_active.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          for (Slot v : m_lists[m_active[i]]) m_veh[v].raw_speed = next_speed(v);
+        }
+      },
+      m_running, m_config.parallel_threshold);
 }
 
 void Engine::move_vehicle(Slot v, double next) {
@@ -554,24 +560,27 @@ void Engine::compute_moves() {
   const bool lane_change = m_config.lane_change;
   if (m_leaving.size() != static_cast<std::size_t>(m_pool->size()))
     m_leaving.resize(m_pool->size());
-  m_pool->parallel_for(m_lists.size(), [&](std::size_t begin, std::size_t end, int worker) {
-    auto& leaving = m_leaving[worker];
-    leaving.clear();
-    for (std::size_t d = begin; d < end; ++d) {
-      for (Slot v : m_lists[d]) {
-        double next;
-        if (lane_change) {
-          next = m_veh[v].raw_speed;
-          if (m_aux[v].partner != kNoVehicle)
-            next = std::min(next, m_veh[m_aux[v].partner].raw_speed);
-        } else {
-          next = next_speed(v);
+  m_pool->parallel_for(
+      m_lists.size(),
+      [&](std::size_t begin, std::size_t end, int worker) {
+        auto& leaving = m_leaving[worker];
+        leaving.clear();
+        for (std::size_t d = begin; d < end; ++d) {
+          for (Slot v : m_lists[d]) {
+            double next;
+            if (lane_change) {
+              next = m_veh[v].raw_speed;
+              if (m_aux[v].partner != kNoVehicle)
+                next = std::min(next, m_veh[m_aux[v].partner].raw_speed);
+            } else {
+              next = next_speed(v);
+            }
+            move_vehicle(v, next);
+            if (m_veh[v].ended || m_veh[v].moved || m_veh[v].finished_change) leaving.push_back(v);
+          }
         }
-        move_vehicle(v, next);
-        if (m_veh[v].ended || m_veh[v].moved || m_veh[v].finished_change) leaving.push_back(v);
-      }
-    }
-  });
+      },
+      m_running, m_config.parallel_threshold);
 }
 
 void Engine::apply_moves() {

@@ -83,13 +83,16 @@ bool Engine::plans_change(Slot v) const {
 
 void Engine::plan_lane_changes() {
   // Signals are computed in parallel; candidates are then gathered in drivable order.
-  m_pool->parallel_for(m_active.size(), [&](std::size_t begin, std::size_t end, int) {
-    for (std::size_t i = begin; i < end; ++i) {
-      for (Slot v : m_lists[m_active[i]]) {
-        if (m_veh[v].partner_type != 2) make_signal(v);
-      }
-    }
-  });
+  m_pool->parallel_for(
+      m_active.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          for (Slot v : m_lists[m_active[i]]) {
+            if (m_veh[v].partner_type != 2) make_signal(v);
+          }
+        }
+      },
+      m_running, m_config.parallel_threshold);
   m_lane_change_candidates.clear();
   for (DrivableId d : m_active) {
     for (Slot v : m_lists[d]) {

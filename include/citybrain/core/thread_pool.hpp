@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -20,10 +21,13 @@ class ThreadPool {
   int size() const { return m_threads; }
 
   // Runs body(begin, end, worker) over [0, n) split into one contiguous range per thread; returns
-  // when all ranges are done. The calling thread takes the first range.
+  // when all ranges are done. The calling thread takes the first range. Below `min_work` units of
+  // work (as the caller counts them) the body runs inline: waking a thread costs more than it
+  // saves.
   template <typename Body>
-  void parallel_for(std::size_t n, Body&& body) {
-    if (m_threads == 1 || n < 64) {
+  void parallel_for(std::size_t n, Body&& body, std::size_t work = SIZE_MAX,
+                    std::size_t min_work = 0) {
+    if (m_threads == 1 || n < 2 || work < min_work) {
       body(std::size_t{0}, n, 0);
       return;
     }

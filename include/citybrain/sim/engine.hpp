@@ -28,6 +28,9 @@ struct SimConfig {
   bool rl_traffic_light = false;  // false: signals cycle through their phase times
   bool lane_change = false;
   int threads = 1;
+  // Below this many running vehicles a step runs on one thread whatever the pool size: waking a
+  // thread costs more than it saves. Results are the same either way.
+  std::size_t parallel_threshold = 2048;
 };
 
 // Index of a vehicle slot. Slots are reused after a vehicle leaves.
@@ -97,6 +100,29 @@ class Engine {
   std::string vehicle_name(Slot v) const;
   std::size_t trip_count() const { return m_trip_flow.size(); }
   bool trip_is_shadow(std::uint32_t trip) const { return m_trip_shadow_of[trip] != kNoTrip; }
+
+  // --- Vehicle-level API (Python, server) ---
+  // Lookups by CityFlow's vehicle ids and per-vehicle control for front ends
+  // (src/sim/vehicle_api.cpp). None of these is on the step's hot path; lookups scan the vehicles.
+  // Real vehicles on a lane or lane link (and, with include_waiting, those queued to enter), in
+  // priority order as CityFlow lists them; shadows are left out.
+  std::vector<Slot> vehicles(bool include_waiting) const;
+  // The slot of a CityFlow vehicle id ("flow_3_0", "flow_3_0_shadow"), running or queued to
+  // enter; kNoVehicle when there is none. `running` tells which.
+  Slot find_vehicle(const std::string& id, bool* running = nullptr) const;
+  // The vehicle ahead on the same drivable as the driving model sees it; a shadow answers for its
+  // real vehicle when lane changing. kNoVehicle when none.
+  Slot vehicle_leader(Slot v) const;
+  // The roads still to drive, the current one first.
+  std::span<const RoadId> vehicle_route_ahead(Slot v) const;
+  // A speed the vehicle aims for during the next step (collision avoidance still applies).
+  void set_vehicle_speed(Slot v, double speed);
+  // Reroutes through the anchor roads (shortest paths between them) after the current road.
+  // Returns false and keeps the old route when the vehicle is on a lane link, a road is not
+  // connected or the vehicle could not follow the new route from its lane.
+  bool set_vehicle_route(Slot v, std::span<const RoadId> anchors);
+  // Seeds the randomness of vehicles released from now on.
+  void set_seed(std::uint64_t seed) { m_config.seed = seed; }
 
  private:
   static constexpr std::uint32_t kNoTrip = std::numeric_limits<std::uint32_t>::max();

@@ -31,10 +31,11 @@ TEST(Engine, GridIsBigEnoughForTwoThreads) {
 
 TEST(Engine, DeterministicAcrossRunsAndThreadCounts) {
   Grid g;
-  SimConfig one{.interval = 1.0, .seed = 7, .rl_traffic_light = false, .lane_change = true,
-                .threads = 1};
+  SimConfig one{
+      .interval = 1.0, .seed = 7, .rl_traffic_light = false, .lane_change = true, .threads = 1};
   SimConfig two = one;
   two.threads = 2;
+  two.parallel_threshold = 0;  // split every phase, however few vehicles run
   Engine e = g.engine(one);
   for (int i = 0; i < 600; ++i) e.step();
   EXPECT_GT(e.vehicle_count(), 20u);
@@ -46,7 +47,7 @@ TEST(Engine, DeterministicAcrossRunsAndThreadCounts) {
 
 TEST(Engine, ThreadCountCanChangeMidRun) {
   Grid g;
-  SimConfig config{.seed = 3, .lane_change = true, .threads = 1};
+  SimConfig config{.seed = 3, .lane_change = true, .threads = 1, .parallel_threshold = 0};
   Engine a = g.engine(config);
   Engine b = g.engine(config);
   for (int i = 0; i < 400; ++i) {
@@ -109,8 +110,8 @@ struct Cross {
 
 TEST(Engine, LoneVehicleReachesButNeverExceedsMaxSpeedAndLeaves) {
   Cross x;
-  nlohmann::json flows = nlohmann::json::array(
-      {test::flow_json({x.in, x.out}, 5.0, 0, 0, /*max_speed=*/11.111)});
+  nlohmann::json flows =
+      nlohmann::json::array({test::flow_json({x.in, x.out}, 5.0, 0, 0, /*max_speed=*/11.111)});
   auto built = test::build(test::make_grid(x.options), flows);
   Engine e(built.net, built.demand, {.rl_traffic_light = true});
   e.set_phase(built.net->find_intersection(test::inter_id(0, 0)), 1);  // east-west straight
@@ -162,8 +163,8 @@ TEST(Engine, VehiclesStopAtRedAndGoOnGreen) {
   e.set_phase(c, 2);  // north-south straight: nothing for the west approach
   for (int i = 0; i < 150; ++i) {
     e.step();
-    ASSERT_EQ(vehicles_on_links_from(e, in), 0u) << "a vehicle entered the junction on red, step "
-                                                 << i;
+    ASSERT_EQ(vehicles_on_links_from(e, in), 0u)
+        << "a vehicle entered the junction on red, step " << i;
   }
   EXPECT_EQ(e.vehicles_finished(), 0u);
   std::uint32_t waiting = 0;
@@ -189,7 +190,8 @@ TEST(Engine, VehiclesQueueAtTheSourceWhenTheEntryLaneIsFull) {
   for (int i = 0; i < 120; ++i) e.step();
   EXPECT_GT(e.vehicles_generated(), e.vehicle_count() + e.vehicles_finished());
   EXPECT_GT(e.waiting_to_enter(), 0u);
-  EXPECT_EQ(e.vehicles_generated(), e.vehicle_count() + e.vehicles_finished() + e.waiting_to_enter());
+  EXPECT_EQ(e.vehicles_generated(),
+            e.vehicle_count() + e.vehicles_finished() + e.waiting_to_enter());
   EXPECT_LE(e.vehicle_count(), 60u / 7u + 1u);  // a 60 m lane holds ~8 cars of 5 m + 2.5 m gap
 }
 

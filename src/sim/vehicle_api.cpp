@@ -1,0 +1,149 @@
+// The vehicle-level API of the engine for front ends (Python, server): vehicles by CityFlow's ids,
+// their leaders and routes, and per-vehicle control. Lookups scan the drivables and the entry
+// queues; the step never calls into this file.
+#include <algorithm>
+#include <charconv>
+
+#include "citybrain/sim/engine.hpp"
+
+namespace citybrain::sim {
+
+namespace {
+
+// "flow_<flow>_<seq>" with an optional "_shadow".
+struct ParsedId {
+  std::uint32_t flow = 0;
+  std::uint32_t seq = 0;
+  bool shadow = false;
+};
+
+bool parse_number(std::string_view text, std::uint32_t& out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool parse_vehicle_id(std::string_view id, ParsedId& out) {
+  constexpr std::string_view kPrefix = "flow_";
+  constexpr std::string_view kShadow = "_shadow";
+  if (!id.starts_with(kPrefix)) return false;
+  id.remove_prefix(kPrefix.size());
+  out.shadow = id.ends_with(kShadow);
+  if (out.shadow) id.remove_suffix(kShadow.size());
+  std::size_t sep = id.find('_');
+  if (sep == std::string_view::npos) return false;
+  return parse_number(id.substr(0, sep), out.flow) && parse_number(id.substr(sep + 1), out.seq);
+}
+
+}  // namespace
+
+std::vector<Slot> Engine::vehicles(bool include_waiting) const {
+  std::vector<Slot> out;
+  out.reserve(m_running + (include_waiting ? m_waiting_total : 0));
+  for (const auto& list : m_lists) {
+    for (Slot v : list) {
+      if (m_veh[v].partner_type != 2) out.push_back(v);
+    }
+  }
+  if (include_waiting) {
+    for (std::size_t lane = 0; lane < m_waiting.size(); ++lane) {
+      for (std::size_t i = m_waiting_head[lane]; i < m_waiting[lane].size(); ++i) {
+        out.push_back(m_waiting[lane][i]);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [&](Slot a, Slot b) { return m_veh[a].priority < m_veh[b].priority; });
+  return out;
+}
+
+Slot Engine::find_vehicle(const std::string& id, bool* running) const {
+  ParsedId want;
+  if (!parse_vehicle_id(id, want)) return kNoVehicle;
+  auto matches = [&](Slot v) {
+    std::uint32_t trip = m_veh[v].trip;
+    bool shadow = m_trip_shadow_of[trip] != kNoTrip;
+    if (shadow != want.shadow) return false;
+    std::uint32_t base = shadow ? m_trip_shadow_of[trip] : trip;
+    return m_trip_flow[base] == want.flow && m_trip_seq[base] == want.seq;
+  };
+  for (DrivableId d : m_active) {
+    for (Slot v : m_lists[d]) {
+      if (matches(v)) {
+        if (running) *running = true;
+        return v;
+      }
+    }
+  }
+  if (!want.shadow) {
+    for (std::uint32_t lane : m_waiting_lanes) {
+      for (std::size_t i = m_waiting_head[lane]; i < m_waiting[lane].size(); ++i) {
+        if (matches(m_waiting[lane][i])) {
+          if (running) *running = false;
+          return m_waiting[lane][i];
+        }
+      }
+    }
+  }
+  return kNoVehicle;
+}
+
+Slot Engine::vehicle_leader(Slot v) const {
+  if (m_config.lane_change && m_veh[v].partner_type == 2) v = m_aux[v].partner;
+  return m_veh[v].leader;
+}
+
+std::span<const RoadId> Engine::vehicle_route_ahead(Slot v) const {
+  auto route = m_demand->route(RouteId(m_veh[v].route));
+  return route.subspan(std::min<std::size_t>(m_veh[v].route_pos, route.size()));
+}
+
+void Engine::set_vehicle_speed(Slot v, double speed) {
+  m_veh[v].custom_speed = speed;
+  m_veh[v].has_custom_speed = 1;
+}
+
+bool Engine::set_vehicle_route(Slot v, std::span<const RoadId> anchors) {
+  DrivableId d = m_veh[v].drv;
+  if (d == kNoDrivable || !is_lane(d)) return false;
+  RoadId current = m_net->lanes[d].road;
+  std::vector<RoadId> wanted;
+  wanted.reserve(anchors.size() + 1);
+  wanted.push_back(current);
+  for (RoadId r : anchors) {
+    if (!r.valid() || r.index() >= m_net->roads.size()) return false;
+    wanted.push_back(r);
+  }
+  std::vector<RoadId> roads = demand::expand_route(*m_net, wanted);
+  if (roads.empty()) return false;
+
+  // Routes live in the shared demand; a rerouted vehicle gets a new route in this engine's own
+  // copy, so other engines (clones) sharing the old demand are unaffected.
+  auto demand = std::make_shared<demand::Demand>(*m_demand);
+  RouteId route = demand->add_route(roads);
+  const std::uint32_t old_route = m_veh[v].route, old_pos = m_veh[v].route_pos;
+  const DrivableId old_next = m_veh[v].next_drv;
+  std::shared_ptr<const demand::Demand> old_demand = m_demand;
+  m_demand = std::move(demand);
+  m_veh[v].route = route.value;
+  m_veh[v].route_pos = 0;
+  refresh_plan(v);
+  if (!on_valid_lane(v)) {
+    m_demand = std::move(old_demand);
+    m_veh[v].route = old_route;
+    m_veh[v].route_pos = old_pos;
+    m_veh[v].next_drv = old_next;
+    return false;
+  }
+  if (m_veh[v].partner_type != 0) {
+    Slot p = m_aux[v].partner;
+    if (p != kNoVehicle) {
+      m_veh[p].route = route.value;
+      m_veh[p].route_pos = 0;
+      refresh_plan(p);
+    }
+  }
+  return true;
+}
+
+}  // namespace citybrain::sim
