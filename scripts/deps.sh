@@ -2,7 +2,8 @@
 # Installs the Debian packages citybrain builds and tests with (skips apt when all are present).
 set -euo pipefail
 packages=(cmake ninja-build g++ libsimdjson-dev libcli11-dev nlohmann-json3-dev libgtest-dev
-  libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev)
+  libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
+  pybind11-dev python3-dev python3-pytest python3-numpy python3-setuptools python3-wheel)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
