@@ -20,10 +20,13 @@ inline double mx(double x, double y) {
 constexpr double kEps = 1e-8;
 }  // namespace
 
-bool Engine::link_available(std::uint32_t lanelink) const {
-  const net::RoadLink& rl = m_net->roadlinks[m_link_roadlink[lanelink]];
-  const net::Intersection& inter = m_net->intersections[rl.intersection.index()];
-  return m_net->phase_allows(inter.phases.begin + m_phase[rl.intersection.index()], rl.index);
+void Engine::refresh_green(std::size_t intersection) {
+  const net::Intersection& inter = m_net->intersections[intersection];
+  if (inter.phases.empty()) return;
+  const std::uint32_t phase = inter.phases.begin + m_phase[intersection];
+  for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
+    m_link_green[k] = m_net->phase_allows(phase, m_net->roadlinks[m_link_roadlink[k]].index);
+  }
 }
 
 bool Engine::lane_available(DrivableId lane, Slot v) const {

@@ -37,6 +37,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   m_link_roadlink.resize(n_links);
   m_link_ends.resize(n_links);
   m_link_active.assign(n_links, 0);
+  m_link_green.assign(n_links, 0);
   m_link_turn.resize(n_links);
   for (std::size_t k = 0; k < n_links; ++k) {
     const net::LaneLink& link = net.lanelinks[k];
@@ -83,6 +84,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
     }
   }
   m_notices.assign(net.crosses.size() * 2, Notice{});
+  for (std::size_t i = 0; i < net.intersections.size(); ++i) refresh_green(i);
 
   const auto& flows = m_demand->flows;
   m_flow_state.resize(flows.size());
@@ -116,6 +118,7 @@ Engine& Engine::operator=(const Engine& other) {
   m_link_ends = other.m_link_ends;
   m_active = other.m_active;
   m_link_active = other.m_link_active;
+  m_link_green = other.m_link_green;
   m_link_roadlink = other.m_link_roadlink;
   m_link_turn = other.m_link_turn;
   m_step = other.m_step;
@@ -205,6 +208,7 @@ void Engine::set_phase(IntersectionId intersection, std::uint32_t phase) {
                     std::to_string(static_cast<int>(inter.phases.size()) - 1) + ")");
   }
   m_phase[intersection.index()] = phase;
+  refresh_green(intersection.index());
 }
 
 std::size_t Engine::waiting_to_enter() const {
@@ -432,10 +436,12 @@ void Engine::pass_signal_time() {
     const net::Intersection& inter = net.intersections[i];
     if (inter.is_virtual || inter.phases.empty()) continue;
     m_phase_remaining[i] -= m_config.interval;
+    if (m_phase_remaining[i] > 0.0) continue;
     while (m_phase_remaining[i] <= 0.0) {
       m_phase[i] = (m_phase[i] + 1) % inter.phases.size();
       m_phase_remaining[i] += net.phases[inter.phases.begin + m_phase[i]].time;
     }
+    refresh_green(i);
   }
 }
 

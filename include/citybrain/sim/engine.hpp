@@ -177,7 +177,8 @@ class Engine {
   bool can_yield(Slot v, double distance) const;
   int reach_steps(Slot v, double distance, bool turn) const;
   double min_brake_distance(Slot v) const;
-  bool link_available(std::uint32_t lanelink) const;
+  bool link_available(std::uint32_t lanelink) const { return m_link_green[lanelink] != 0; }
+  void refresh_green(std::size_t intersection);
   bool lane_can_enter(DrivableId lane, Slot v) const;
   bool lane_available(DrivableId lane, Slot v) const;
   double yield_speed(Slot v);
@@ -210,6 +211,7 @@ class Engine {
   std::vector<std::pair<DrivableId, DrivableId>> m_link_ends;  // per lane link: from and to lane
   std::vector<DrivableId> m_active;                            // drivables with vehicles, ascending
   std::vector<std::uint8_t> m_link_active;                     // per lane link: notifies this step
+  std::vector<std::uint8_t> m_link_green;  // per lane link: its signal shows green
 
   // Dynamic state.
   std::int64_t m_step = 0;
