@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
       spec.rows = spec.cols = grid;
       spec.profile = "flat";
       if (volume > 0) spec.volume = volume;
-      auto texts = citybrain::demand::generate_grid(spec);
+      auto texts = citybrain::demand::generate_grid(spec);  // freed at the end of this block
       net = std::make_shared<citybrain::net::Network>(
           citybrain::net::parse_cityflow_roadnet(texts.roadnet_json, "generated roadnet"));
       demand = std::make_shared<citybrain::demand::Demand>(
@@ -54,23 +54,34 @@ int main(int argc, char** argv) {
     config.rl_traffic_light = rl;
     citybrain::sim::Engine engine(net, demand, config);
     std::size_t max_running = 0;
-    auto start = std::chrono::steady_clock::now();
+    double wall = 0;
+    double clone_ms = 0;
+    std::size_t clone_vehicles = 0;
     for (int s = 0; s < steps; ++s) {
+      auto start = std::chrono::steady_clock::now();
       engine.step();
+      wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       max_running = std::max(max_running, engine.vehicle_count());
+      if (s == steps / 2) {
+        // A what-if copy in the middle of the run: the whole state, cloned.
+        auto t0 = std::chrono::steady_clock::now();
+        citybrain::sim::Engine copy = engine;
+        clone_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                       .count();
+        clone_vehicles = copy.vehicle_count();
+      }
     }
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     std::printf(
         "{\"scenario\": \"%s\", \"threads\": %d, \"steps\": %d, \"vehicles_generated\": %zu, "
         "\"max_running\": %zu, \"vehicle_steps\": %llu, \"wall_seconds\": %.4f, "
         "\"vehicle_steps_per_second\": %.0f, \"sim_seconds_per_second\": %.1f, "
-        "\"peak_rss_mb\": %.1f}\n",
+        "\"clone_ms\": %.2f, \"clone_vehicles\": %zu, \"peak_rss_mb\": %.1f}\n",
         name.c_str(), threads, steps, engine.vehicles_generated(), max_running,
         static_cast<unsigned long long>(engine.vehicle_steps()), wall,
-        static_cast<double>(engine.vehicle_steps()) / wall, engine.time() / wall,
-        static_cast<double>(usage.ru_maxrss) / 1024.0);
+        static_cast<double>(engine.vehicle_steps()) / wall, engine.time() / wall, clone_ms,
+        clone_vehicles, static_cast<double>(usage.ru_maxrss) / 1024.0);
     return 0;
   } catch (const citybrain::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

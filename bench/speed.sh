@@ -18,8 +18,8 @@ else
 fi
 scenarios+=("grid 10x10, 300 veh/h per entry|--grid 10 --volume 300")
 scenarios+=("grid 30x30, 400 veh/h per entry|--grid 30 --volume 400")
-echo "| scenario | threads | vehicles | max on road | vehicle-steps/s | sim-s per wall-s | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| scenario | threads | vehicles | max on road | vehicle-steps/s | sim-s per wall-s | clone at mid-run | peak RSS (MB) |"
+echo "|---|---|---|---|---|---|---|---|"
 for entry in "${scenarios[@]}"; do
   name=${entry%%|*}
   args=${entry#*|}
@@ -37,8 +37,9 @@ PY
     python3 - "$best" <<'PY'
 import json, sys
 d = json.loads(sys.argv[1])
-print("| %s | %d | %d | %d | %.2f M | %.0f | %.0f |" % (d["scenario"], d["threads"], d["vehicles_generated"],
-      d["max_running"], d["vehicle_steps_per_second"] / 1e6, d["sim_seconds_per_second"], d["peak_rss_mb"]))
+print("| %s | %d | %d | %d | %.2f M | %.0f | %.2f ms (%d vehicles) | %.0f |" % (d["scenario"], d["threads"],
+      d["vehicles_generated"], d["max_running"], d["vehicle_steps_per_second"] / 1e6, d["sim_seconds_per_second"],
+      d["clone_ms"], d["clone_vehicles"], d["peak_rss_mb"]))
 PY
   done
 done
