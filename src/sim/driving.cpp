@@ -90,8 +90,9 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
   }
 }
 
-double Engine::no_collision_speed(double vl, double dl, double vf, const Decel& df, double gap,
-                                  double target_gap) const {
+[[gnu::always_inline]] inline double Engine::no_collision_speed(double vl, double dl, double vf,
+                                                                const Decel& df, double gap,
+                                                                double target_gap) const {
   const double dt = m_config.interval;
   double c = vf * dt / 2 + target_gap - 0.5 * vl * vl / dl - gap;
   double a = df.half_inverse;
@@ -102,7 +103,7 @@ double Engine::no_collision_speed(double vl, double dl, double vf, const Decel& 
   return mn(v1, v2);
 }
 
-double Engine::car_follow_speed(Slot v) const {
+[[gnu::always_inline]] inline double Engine::car_follow_speed(Slot v) const {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   Slot l = m_veh[v].leader;
   if (l == kNoVehicle) return m_veh[v].has_custom_speed ? m_veh[v].custom_speed : t.max_speed;
@@ -237,7 +238,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_
   return yield == -1;
 }
 
-bool Engine::is_intersection_related(Slot v) const {
+[[gnu::always_inline]] inline bool Engine::is_intersection_related(Slot v) const {
   DrivableId d = m_veh[v].drv;
   if (!is_lane(d)) return true;
   DrivableId next = m_veh[v].next_drv;
@@ -288,7 +289,7 @@ double Engine::yield_speed(Slot v) {
   return s < 0 ? 100 : s;
 }
 
-double Engine::next_speed(Slot v) {
+[[gnu::always_inline]] inline double Engine::next_speed(Slot v) {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
   const double speed = m_veh[v].speed;
@@ -309,7 +310,7 @@ double Engine::next_speed(Slot v) {
   return mx(s, speed - t.max_neg_acc * dt);
 }
 
-void Engine::set_delta_distance(Slot v, double delta) {
+[[gnu::always_inline]] inline void Engine::set_delta_distance(Slot v, double delta) {
   double dis = delta + m_veh[v].dis;
   DrivableId d = m_veh[v].drv;
   m_veh[v].moved = 0;
@@ -324,6 +325,79 @@ void Engine::set_delta_distance(Slot v, double delta) {
     m_veh[v].moved = 1;
   }
   m_veh[v].new_dis = dis;
+}
+
+void Engine::compute_speeds() {
+  // With lane changes a vehicle and its shadow move at the slower of their two speeds, so every
+  // speed is computed before any move; without them the two passes fuse.
+  if (!m_config.lane_change) return;
+  m_pool->parallel_for(
+      m_active.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          for (Slot v : m_lists[m_active[i]]) m_veh[v].raw_speed = next_speed(v);
+        }
+      },
+      m_running, m_config.parallel_threshold);
+}
+
+[[gnu::always_inline]] inline void Engine::move_vehicle(Slot v, double next) {
+  const double dt = m_config.interval;
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
+  double speed = m_veh[v].speed;
+  double delta;
+  if (next < 0) {
+    delta = 0.5 * speed * speed / t.max_neg_acc;
+    next = 0;
+  } else {
+    delta = (speed + next) * dt / 2;
+  }
+  m_veh[v].new_speed = next;
+  set_delta_distance(v, delta);
+  if (!m_config.lane_change) return;
+  if (m_veh[v].partner_type == 2 && m_veh[v].moved && !m_veh[v].ended) {
+    m_veh[v].aborted = 1;
+    m_veh[v].ended = 1;
+  }
+  if (m_veh[v].changing) {
+    int dir = m_aux[v].signal_dir;
+    DrivableId target = m_aux[v].signal_target;
+    double max_offset = (m_drv_width[target] + m_drv_width[m_veh[v].drv]) / 2;
+    double offset = std::fabs(m_aux[v].offset + std::max(0.2 * next, 1.0) * dt * dir);
+    offset = std::min(offset, max_offset);
+    m_aux[v].offset = offset * dir;
+    if (offset >= max_offset) {
+      m_veh[v].finished_change = 1;
+      m_veh[v].ended = 1;
+    }
+  }
+}
+
+void Engine::compute_moves() {
+  const bool lane_change = m_config.lane_change;
+  if (m_leaving.size() != static_cast<std::size_t>(m_pool->size()))
+    m_leaving.resize(m_pool->size());
+  m_pool->parallel_for(
+      m_lists.size(),
+      [&](std::size_t begin, std::size_t end, int worker) {
+        auto& leaving = m_leaving[worker];
+        leaving.clear();
+        for (std::size_t d = begin; d < end; ++d) {
+          for (Slot v : m_lists[d]) {
+            double next;
+            if (lane_change) {
+              next = m_veh[v].raw_speed;
+              if (m_aux[v].partner != kNoVehicle)
+                next = std::min(next, m_veh[m_aux[v].partner].raw_speed);
+            } else {
+              next = next_speed(v);
+            }
+            move_vehicle(v, next);
+            if (m_veh[v].ended || m_veh[v].moved || m_veh[v].finished_change) leaving.push_back(v);
+          }
+        }
+      },
+      m_running, m_config.parallel_threshold);
 }
 
 void Engine::notify_crosses() {

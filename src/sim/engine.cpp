@@ -49,6 +49,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
     m_link_turn[k] = net.roadlinks[link.roadlink.index()].type != net::TurnType::kStraight;
   }
   m_lists.resize(n_lanes + n_links);
+  m_occupied.assign(n_lanes + n_links, 0);
   for (const demand::VehicleType& t : m_demand->types) {
     auto decel = [](double d) {
       Decel out;
@@ -124,6 +125,7 @@ Engine& Engine::operator=(const Engine& other) {
   m_step = other.m_step;
   m_flow_clock = other.m_flow_clock;
   m_lists = other.m_lists;
+  m_occupied = other.m_occupied;
   m_waiting = other.m_waiting;
   m_waiting_head = other.m_waiting_head;
   m_waiting_lanes = other.m_waiting_lanes;
@@ -410,6 +412,7 @@ void Engine::enter_waiting() {
       auto& list = m_lists[lane];
       Slot tail = list.empty() ? kNoVehicle : list.back();
       list.push_back(v);
+      m_occupied[lane] = 1;
       ++m_running;
       --m_waiting_total;
       m_veh[v].enter_link_step = kNotOnLink;
@@ -494,10 +497,15 @@ void Engine::compact_slots() {
 }
 
 void Engine::collect_active() {
-  m_active.clear();
-  for (std::size_t d = 0; d < m_lists.size(); ++d) {
-    if (!m_lists[d].empty()) m_active.push_back(static_cast<DrivableId>(d));
+  const std::size_t n = m_occupied.size();
+  if (m_active.ids.size() != n) m_active.ids.resize(n);
+  DrivableId* ids = m_active.ids.data();
+  std::size_t count = 0;
+  for (std::size_t d = 0; d < n; ++d) {
+    ids[count] = static_cast<DrivableId>(d);
+    count += m_occupied[d];
   }
+  m_active.count = count;
 }
 
 void Engine::update_leaders() {
@@ -510,79 +518,6 @@ void Engine::update_leaders() {
           for (Slot v : m_lists[d]) {
             update_leader_and_gap(v, leader);
             leader = v;
-          }
-        }
-      },
-      m_running, m_config.parallel_threshold);
-}
-
-void Engine::compute_speeds() {
-  // With lane changes a vehicle and its shadow move at the slower of their two speeds, so every
-  // speed is computed before any move; without them the two passes fuse.
-  if (!m_config.lane_change) return;
-  m_pool->parallel_for(
-      m_active.size(),
-      [&](std::size_t begin, std::size_t end, int) {
-        for (std::size_t i = begin; i < end; ++i) {
-          for (Slot v : m_lists[m_active[i]]) m_veh[v].raw_speed = next_speed(v);
-        }
-      },
-      m_running, m_config.parallel_threshold);
-}
-
-void Engine::move_vehicle(Slot v, double next) {
-  const double dt = m_config.interval;
-  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
-  double speed = m_veh[v].speed;
-  double delta;
-  if (next < 0) {
-    delta = 0.5 * speed * speed / t.max_neg_acc;
-    next = 0;
-  } else {
-    delta = (speed + next) * dt / 2;
-  }
-  m_veh[v].new_speed = next;
-  set_delta_distance(v, delta);
-  if (!m_config.lane_change) return;
-  if (m_veh[v].partner_type == 2 && m_veh[v].moved && !m_veh[v].ended) {
-    m_veh[v].aborted = 1;
-    m_veh[v].ended = 1;
-  }
-  if (m_veh[v].changing) {
-    int dir = m_aux[v].signal_dir;
-    DrivableId target = m_aux[v].signal_target;
-    double max_offset = (m_drv_width[target] + m_drv_width[m_veh[v].drv]) / 2;
-    double offset = std::fabs(m_aux[v].offset + std::max(0.2 * next, 1.0) * dt * dir);
-    offset = std::min(offset, max_offset);
-    m_aux[v].offset = offset * dir;
-    if (offset >= max_offset) {
-      m_veh[v].finished_change = 1;
-      m_veh[v].ended = 1;
-    }
-  }
-}
-
-void Engine::compute_moves() {
-  const bool lane_change = m_config.lane_change;
-  if (m_leaving.size() != static_cast<std::size_t>(m_pool->size()))
-    m_leaving.resize(m_pool->size());
-  m_pool->parallel_for(
-      m_lists.size(),
-      [&](std::size_t begin, std::size_t end, int worker) {
-        auto& leaving = m_leaving[worker];
-        leaving.clear();
-        for (std::size_t d = begin; d < end; ++d) {
-          for (Slot v : m_lists[d]) {
-            double next;
-            if (lane_change) {
-              next = m_veh[v].raw_speed;
-              if (m_aux[v].partner != kNoVehicle)
-                next = std::min(next, m_veh[m_aux[v].partner].raw_speed);
-            } else {
-              next = next_speed(v);
-            }
-            move_vehicle(v, next);
-            if (m_veh[v].ended || m_veh[v].moved || m_veh[v].finished_change) leaving.push_back(v);
           }
         }
       },
@@ -635,6 +570,7 @@ void Engine::apply_moves() {
     if (!m_veh[v].ended && !m_veh[v].moved) continue;
     auto& list = m_lists[m_veh[v].drv];
     list.erase(std::find(list.begin(), list.end(), v));
+    m_occupied[m_veh[v].drv] = !list.empty();
     if (m_veh[v].ended) {
       --m_running;
       --m_pool_size;
@@ -662,6 +598,7 @@ void Engine::apply_moves() {
   for (const auto& [v, dis] : m_push_buffer) {
     DrivableId d = m_veh[v].new_drv;
     m_lists[d].push_back(v);
+    m_occupied[d] = 1;
     m_veh[v].enter_link_step = d >= n_lanes ? m_step : kNotOnLink;
   }
 }

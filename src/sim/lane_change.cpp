@@ -195,6 +195,7 @@ void Engine::insert_shadow(Slot v) {
   Slot follower = m_aux[v].target_follower;
   auto pos = follower != kNoVehicle ? std::find(list.begin(), list.end(), follower) : list.end();
   list.insert(pos, s);
+  m_occupied[target] = 1;
   update_leader_and_gap(s, m_aux[v].target_leader);
   if (follower != kNoVehicle) update_leader_and_gap(follower, s);
   ++m_running;

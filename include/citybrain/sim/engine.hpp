@@ -107,8 +107,8 @@ class Engine {
   // Real vehicles on a lane or lane link (and, with include_waiting, those queued to enter), in
   // priority order as CityFlow lists them; shadows are left out.
   std::vector<Slot> vehicles(bool include_waiting) const;
-  // The slot of a CityFlow vehicle id ("flow_3_0", "flow_3_0_shadow"), running or queued to
-  // enter; kNoVehicle when there is none. `running` tells which.
+  // The slot of a CityFlow vehicle id ("flow_3_0", "flow_3_0_shadow", "manually_pushed_0"),
+  // running or queued to enter; kNoVehicle when there is none. `running` tells which.
   Slot find_vehicle(const std::string& id, bool* running = nullptr) const;
   // The vehicle ahead on the same drivable as the driving model sees it; a shadow answers for its
   // real vehicle when lane changing. kNoVehicle when none.
@@ -123,6 +123,12 @@ class Engine {
   bool set_vehicle_route(Slot v, std::span<const RoadId> anchors);
   // Seeds the randomness of vehicles released from now on.
   void set_seed(std::uint64_t seed) { m_config.seed = seed; }
+  // Adds a vehicle of `type` through the anchor roads (joined by shortest paths); it queues on its
+  // first road now and enters from the next step. Its id is CityFlow's "manually_pushed_<n>".
+  // Throws Error (invalid argument) when the anchors cannot be joined.
+  Slot push_vehicle(const demand::VehicleType& type, std::span<const RoadId> anchors);
+  // CityFlow's id of a vehicle: vehicle_name, or "manually_pushed_<n>" for pushed vehicles.
+  std::string vehicle_id(Slot v) const;
 
  private:
   static constexpr std::uint32_t kNoTrip = std::numeric_limits<std::uint32_t>::max();
@@ -209,14 +215,25 @@ class Engine {
   std::vector<std::uint32_t> m_link_roadlink;                  // per lane link
   std::vector<std::uint8_t> m_link_turn;                       // per lane link: is a turn
   std::vector<std::pair<DrivableId, DrivableId>> m_link_ends;  // per lane link: from and to lane
-  std::vector<DrivableId> m_active;                            // drivables with vehicles, ascending
-  std::vector<std::uint8_t> m_link_active;                     // per lane link: notifies this step
-  std::vector<std::uint8_t> m_link_green;  // per lane link: its signal shows green
+  // The drivables with vehicles, ascending; storage sized once so that refreshing it every step
+  // writes no memory it does not use.
+  struct ActiveList {
+    std::vector<DrivableId> ids;
+    std::size_t count = 0;
+    std::size_t size() const { return count; }
+    DrivableId operator[](std::size_t i) const { return ids[i]; }
+    const DrivableId* begin() const { return ids.data(); }
+    const DrivableId* end() const { return ids.data() + count; }
+  };
+  ActiveList m_active;
+  std::vector<std::uint8_t> m_link_active;  // per lane link: notifies this step
+  std::vector<std::uint8_t> m_link_green;   // per lane link: its signal shows green
 
   // Dynamic state.
   std::int64_t m_step = 0;
   double m_flow_clock = 0;
   std::vector<std::vector<Slot>> m_lists;    // per drivable, front first
+  std::vector<std::uint8_t> m_occupied;      // per drivable: its list is not empty
   std::vector<std::vector<Slot>> m_waiting;  // per lane: vehicles queued to enter
   std::vector<std::uint32_t> m_waiting_head;
   std::vector<std::uint32_t> m_waiting_lanes;  // lanes with a non-empty queue, ascending
