@@ -440,7 +440,7 @@ void Engine::notify_link(std::uint32_t k, std::int64_t step) {
   const DrivableId from = m_link_ends[k].first;
   const DrivableId to = m_link_ends[k].second;
   auto notify = [&](const net::LinkCross& lc, Slot v, double distance) {
-    m_notices[lc.cross.index() * 2 + lc.side] = {v, distance, step};
+    m_notices[lc.cross.index() * 2 + lc.side] = {distance, v, static_cast<std::uint32_t>(step)};
   };
   const auto& out = m_lists[to];
   const auto& on = m_lists[link_drv];

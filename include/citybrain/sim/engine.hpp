@@ -242,13 +242,14 @@ class Engine {
   // Per cross and side: the vehicle nearest to the crossing point on that side this step. A notice
   // from an earlier step counts as none, which spares clearing them all every step.
   struct Notice {
-    Slot vehicle = kNoVehicle;
     double distance = 0;
-    std::int64_t step = -1;
+    Slot vehicle = kNoVehicle;
+    std::uint32_t step = std::numeric_limits<std::uint32_t>::max();  // low bits of the step
   };
   std::vector<Notice> m_notices;
   Slot notified(std::size_t index) const {
-    return m_notices[index].step == m_step ? m_notices[index].vehicle : kNoVehicle;
+    return m_notices[index].step == static_cast<std::uint32_t>(m_step) ? m_notices[index].vehicle
+                                                                       : kNoVehicle;
   }
 
   struct FlowState {
