@@ -20,28 +20,32 @@ namespace citybrain::python {
 
 namespace {
 
-// The one table: citybrain::Error codes to Python exceptions. Each class also derives from the
-// built-in a caller would catch (ValueError, KeyError, OSError); not-found lookups also derive
-// from RuntimeError, which CityFlow raised for unknown vehicles.
+// The one table: citybrain::Error codes to Python exceptions, all subclasses of citybrain.Error.
+// Each also derives from the built-in a caller would catch (ValueError, KeyError, OSError);
+// not-found lookups also derive from RuntimeError, which CityFlow raised for unknown vehicles. A
+// code missing here raises citybrain.Error itself.
+enum class Base { kValue, kLookup, kOs, kRuntime };
 struct ExceptionKind {
   ErrorCode code;
   const char* name;
-  const char* bases;  // documentation only: the Python bases given below
+  Base base;
 };
 constexpr ExceptionKind kExceptions[] = {
-    {ErrorCode::kInvalidInput, "InvalidInputError", "Error, ValueError"},
-    {ErrorCode::kInvalidArgument, "InvalidArgumentError", "Error, ValueError"},
-    {ErrorCode::kNotFound, "NotFoundError", "Error, KeyError, RuntimeError"},
-    {ErrorCode::kIo, "IoError", "Error, OSError"},
-    {ErrorCode::kInternal, "InternalError", "Error, RuntimeError"},
+    {ErrorCode::kInvalidInput, "InvalidInputError", Base::kValue},
+    {ErrorCode::kInvalidArgument, "InvalidArgumentError", Base::kValue},
+    {ErrorCode::kNotFound, "NotFoundError", Base::kLookup},
+    {ErrorCode::kIo, "IoError", Base::kOs},
+    {ErrorCode::kInternal, "InternalError", Base::kRuntime},
 };
 
+PyObject* g_error = nullptr;
 PyObject* g_exception[std::size(kExceptions)] = {};
 PyObject* g_file_not_found = nullptr;  // a missing input file: also FileNotFoundError
 
 void register_exceptions(py::module_& m) {
-  py::object base = py::reinterpret_steal<py::object>(
-      PyErr_NewException("citybrain.Error", PyExc_Exception, nullptr));
+  g_error = PyErr_NewException("citybrain.Error", PyExc_Exception, nullptr);
+  if (!g_error) throw py::error_already_set();
+  py::object base = py::reinterpret_borrow<py::object>(g_error);
   m.attr("Error") = base;
   auto make = [&](const char* name, std::initializer_list<PyObject*> bases) {
     py::tuple tuple(bases.size() + 1);
@@ -55,19 +59,19 @@ void register_exceptions(py::module_& m) {
     return cls;
   };
   for (std::size_t i = 0; i < std::size(kExceptions); ++i) {
-    switch (kExceptions[i].code) {
-      case ErrorCode::kInvalidInput:
-      case ErrorCode::kInvalidArgument:
-        g_exception[i] = make(kExceptions[i].name, {PyExc_ValueError});
+    const char* name = kExceptions[i].name;
+    switch (kExceptions[i].base) {
+      case Base::kValue:
+        g_exception[i] = make(name, {PyExc_ValueError});
         break;
-      case ErrorCode::kNotFound:
-        g_exception[i] = make(kExceptions[i].name, {PyExc_KeyError, PyExc_RuntimeError});
+      case Base::kLookup:
+        g_exception[i] = make(name, {PyExc_KeyError, PyExc_RuntimeError});
         break;
-      case ErrorCode::kIo:
-        g_exception[i] = make(kExceptions[i].name, {PyExc_OSError});
+      case Base::kOs:
+        g_exception[i] = make(name, {PyExc_OSError});
         break;
-      case ErrorCode::kInternal:
-        g_exception[i] = make(kExceptions[i].name, {PyExc_RuntimeError});
+      case Base::kRuntime:
+        g_exception[i] = make(name, {PyExc_RuntimeError});
         break;
     }
   }
@@ -85,7 +89,7 @@ void register_exceptions(py::module_& m) {
       if (e.code() == ErrorCode::kNotFound && e.detail().starts_with("file not found")) {
         cls = g_file_not_found;
       }
-      PyErr_SetString(cls ? cls : PyExc_RuntimeError, e.what());
+      PyErr_SetString(cls ? cls : g_error, e.what());
     }
   });
 }
@@ -214,12 +218,7 @@ PYBIND11_MODULE(_citybrain, m) {
       .def("set_replay_file", &PyEngine::set_replay_file, "replay_file"_a)
       .def("set_random_seed", &PyEngine::set_random_seed, "seed"_a)
       .def("set_save_replay", &PyEngine::set_save_replay, "open"_a)
-      .def(
-          "push_vehicle",
-          [](PyEngine&, const py::dict&, const py::list&) {
-            throw py::value_error("push_vehicle is not supported by citybrain yet");
-          },
-          "info"_a, "roads"_a)
+      .def("push_vehicle", &PyEngine::push_vehicle, "info"_a, "roads"_a)
       .def("reset", &PyEngine::reset, "seed"_a = false)
       .def("load", &PyEngine::load, "archive"_a)
       .def("snapshot", &PyEngine::snapshot)

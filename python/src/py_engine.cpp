@@ -91,7 +91,7 @@ py::list PyEngine::get_vehicles(bool include_waiting) const {
   std::vector<sim::Slot> slots = m_engine.vehicles(include_waiting);
   py::list out(slots.size());
   for (std::size_t i = 0; i < slots.size(); ++i) {
-    out[i] = py::str(m_engine.vehicle_name(slots[i]));
+    out[i] = py::str(m_engine.vehicle_id(slots[i]));
   }
   return out;
 }
@@ -114,7 +114,7 @@ py::dict PyEngine::get_lane_vehicles() const {
     const auto& slots = m_engine.drivable_vehicles(m_engine.lane_drivable(l));
     py::list ids(slots.size());
     for (std::size_t i = 0; i < slots.size(); ++i) {
-      ids[i] = py::str(m_engine.vehicle_name(slots[i]));
+      ids[i] = py::str(m_engine.vehicle_id(slots[i]));
     }
     out[m_lane_keys[l.index()]] = std::move(ids);
   }
@@ -150,7 +150,7 @@ py::dict PyEngine::get_vehicle_info(const std::string& vehicle_id) const {
 py::dict PyEngine::get_vehicle_speed() const {
   std::map<std::string, double> sorted;
   for (sim::Slot v : m_engine.vehicles(false)) {
-    sorted.emplace(m_engine.vehicle_name(v), m_engine.vehicle_speed(v));
+    sorted.emplace(m_engine.vehicle_id(v), m_engine.vehicle_speed(v));
   }
   py::dict out;
   for (const auto& [id, speed] : sorted) out[py::str(id)] = speed;
@@ -160,7 +160,7 @@ py::dict PyEngine::get_vehicle_speed() const {
 py::dict PyEngine::get_vehicle_distance() const {
   std::map<std::string, double> sorted;
   for (sim::Slot v : m_engine.vehicles(false)) {
-    sorted.emplace(m_engine.vehicle_name(v), m_engine.vehicle_distance(v));
+    sorted.emplace(m_engine.vehicle_id(v), m_engine.vehicle_distance(v));
   }
   py::dict out;
   for (const auto& [id, distance] : sorted) out[py::str(id)] = distance;
@@ -169,7 +169,7 @@ py::dict PyEngine::get_vehicle_distance() const {
 
 std::string PyEngine::get_leader(const std::string& vehicle_id) const {
   sim::Slot leader = m_engine.vehicle_leader(vehicle(vehicle_id));
-  return leader == sim::kNoVehicle ? std::string() : m_engine.vehicle_name(leader);
+  return leader == sim::kNoVehicle ? std::string() : m_engine.vehicle_id(leader);
 }
 
 void PyEngine::set_tl_phase(const std::string& intersection_id, int phase_id) {
@@ -215,6 +215,39 @@ bool PyEngine::set_vehicle_route(const std::string& vehicle_id,
     anchors.push_back(r);
   }
   return m_engine.set_vehicle_route(v, anchors);
+}
+
+void PyEngine::push_vehicle(const std::map<std::string, double>& info,
+                            const std::vector<std::string>& roads) {
+  // CityFlow's keys; others are ignored as CityFlow ignores them. CityFlow's "speed" (an initial
+  // speed) has no effect on where a vehicle enters; citybrain's vehicles enter at rest.
+  demand::VehicleType type;
+  const std::pair<const char*, double*> fields[] = {
+      {"length", &type.length},
+      {"width", &type.width},
+      {"maxPosAcc", &type.max_pos_acc},
+      {"maxNegAcc", &type.max_neg_acc},
+      {"usualPosAcc", &type.usual_pos_acc},
+      {"usualNegAcc", &type.usual_neg_acc},
+      {"minGap", &type.min_gap},
+      {"maxSpeed", &type.max_speed},
+      {"headwayTime", &type.headway_time},
+  };
+  for (const auto& [key, field] : fields) {
+    auto it = info.find(key);
+    if (it != info.end()) *field = it->second;
+  }
+  std::vector<RoadId> anchors;
+  for (const std::string& id : roads) {
+    RoadId r = m_engine.network().find_road(id);
+    if (!r.valid())
+      throw Error(ErrorCode::kNotFound, "push_vehicle", "road '" + id + "' not found");
+    anchors.push_back(r);
+  }
+  if (anchors.empty()) {
+    throw Error(ErrorCode::kInvalidArgument, "push_vehicle", "expected at least one road");
+  }
+  m_engine.push_vehicle(type, anchors);
 }
 
 void PyEngine::reset(bool seed) {

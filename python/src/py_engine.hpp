@@ -50,6 +50,8 @@ class PyEngine {
   void set_vehicle_speed(const std::string& vehicle_id, double speed);
   bool set_vehicle_route(const std::string& vehicle_id, const std::vector<std::string>& route);
   void set_random_seed(std::uint64_t seed) { m_engine.set_seed(seed); }
+  void push_vehicle(const std::map<std::string, double>& info,
+                    const std::vector<std::string>& roads);
   void reset(bool seed);
   Archive snapshot() const { return Archive{std::make_shared<const sim::Engine>(m_engine)}; }
   void load(const Archive& archive);

@@ -248,3 +248,33 @@ def test_gil_is_released_while_stepping(grid_config):
     run(reference, 300)
     for e in engines:
         assert e.get_lane_vehicles() == reference.get_lane_vehicles()
+
+
+def test_push_vehicle(grid_dir, grid_config):
+    roadnet = json.loads((grid_dir / "roadnet.json").read_text())
+    engine = cityflow.Engine(grid_config)
+    run(engine, 50)
+    archive = engine.snapshot()
+    route = engine.get_vehicle_info(engine.get_vehicles()[0])["route"].split()
+    generated = engine.get_vehicles_generated()
+    engine.push_vehicle({"maxSpeed": 5.0, "length": 4.0, "unknown": 1.0}, route)
+    assert engine.get_vehicles_generated() == generated + 1
+    assert "manually_pushed_0" in engine.get_vehicles(include_waiting=True)
+    assert engine.get_vehicle_info("manually_pushed_0") == {"running": "0"}
+    for _ in range(60):
+        engine.next_step()
+        info = engine.get_vehicle_info("manually_pushed_0")
+        if info["running"] == "1":
+            assert float(info["speed"]) <= 5.0
+            assert info["route"].split()[-1] == route[-1]
+    engine.push_vehicle({}, route)
+    assert "manually_pushed_1" in engine.get_vehicles(include_waiting=True)
+    with pytest.raises(KeyError, match="no_such_road"):
+        engine.push_vehicle({}, ["no_such_road"])
+    virtual = {i["id"] for i in roadnet["intersections"] if i["virtual"]}
+    leaving = next(r["id"] for r in roadnet["roads"] if r["endIntersection"] in virtual)
+    with pytest.raises(ValueError, match="not connected"):
+        engine.push_vehicle({}, [leaving, route[0]])
+    engine.load(archive)  # the archive predates the pushes
+    assert "manually_pushed_0" not in engine.get_vehicles(include_waiting=True)
+    assert engine.get_vehicles_generated() == generated

@@ -4,11 +4,18 @@
 #include <algorithm>
 #include <charconv>
 
+#include "citybrain/core/error.hpp"
 #include "citybrain/sim/engine.hpp"
 
 namespace citybrain::sim {
 
 namespace {
+
+// A pushed vehicle gets a flow of its own that never releases anything: it starts after any
+// horizon and ends before it starts.
+constexpr int kPushedFlowStart = std::numeric_limits<int>::max();
+constexpr int kPushedFlowEnd = -2;
+constexpr std::string_view kPushedPrefix = "manually_pushed_";
 
 // "flow_<flow>_<seq>" with an optional "_shadow".
 struct ParsedId {
@@ -23,7 +30,17 @@ bool parse_number(std::string_view text, std::uint32_t& out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-bool parse_vehicle_id(std::string_view id, ParsedId& out) {
+bool parse_vehicle_id(std::string_view id, ParsedId& out, std::uint32_t file_flows) {
+  if (id.starts_with(kPushedPrefix)) {
+    id.remove_prefix(kPushedPrefix.size());
+    out.shadow = id.ends_with("_shadow");
+    if (out.shadow) id.remove_suffix(std::string_view("_shadow").size());
+    std::uint32_t n = 0;
+    if (!parse_number(id, n)) return false;
+    out.flow = file_flows + n;
+    out.seq = 0;
+    return true;
+  }
   constexpr std::string_view kPrefix = "flow_";
   constexpr std::string_view kShadow = "_shadow";
   if (!id.starts_with(kPrefix)) return false;
@@ -32,7 +49,8 @@ bool parse_vehicle_id(std::string_view id, ParsedId& out) {
   if (out.shadow) id.remove_suffix(kShadow.size());
   std::size_t sep = id.find('_');
   if (sep == std::string_view::npos) return false;
-  return parse_number(id.substr(0, sep), out.flow) && parse_number(id.substr(sep + 1), out.seq);
+  return parse_number(id.substr(0, sep), out.flow) && out.flow < file_flows &&
+         parse_number(id.substr(sep + 1), out.seq);
 }
 
 }  // namespace
@@ -59,7 +77,9 @@ std::vector<Slot> Engine::vehicles(bool include_waiting) const {
 
 Slot Engine::find_vehicle(const std::string& id, bool* running) const {
   ParsedId want;
-  if (!parse_vehicle_id(id, want)) return kNoVehicle;
+  if (!parse_vehicle_id(id, want, static_cast<std::uint32_t>(m_flow_state.size()))) {
+    return kNoVehicle;
+  }
   auto matches = [&](Slot v) {
     std::uint32_t trip = m_veh[v].trip;
     bool shadow = m_trip_shadow_of[trip] != kNoTrip;
@@ -144,6 +164,91 @@ bool Engine::set_vehicle_route(Slot v, std::span<const RoadId> anchors) {
     }
   }
   return true;
+}
+
+std::string Engine::vehicle_id(Slot v) const {
+  std::uint32_t trip = m_veh[v].trip;
+  bool shadow = m_trip_shadow_of[trip] != kNoTrip;
+  std::uint32_t flow = m_trip_flow[shadow ? m_trip_shadow_of[trip] : trip];
+  // Flows from the file come first (m_flow_state has one entry each); pushed ones follow.
+  if (flow < m_flow_state.size()) return vehicle_name(v);
+  std::string id(kPushedPrefix);
+  id += std::to_string(flow - m_flow_state.size());
+  if (shadow) id += "_shadow";
+  return id;
+}
+
+Slot Engine::push_vehicle(const demand::VehicleType& type, std::span<const RoadId> anchors) {
+  for (RoadId r : anchors) {
+    if (!r.valid() || r.index() >= m_net->roads.size()) {
+      throw Error(ErrorCode::kNotFound, "push_vehicle", "unknown road in the route");
+    }
+  }
+  std::vector<RoadId> roads = demand::expand_route(*m_net, anchors);
+  if (roads.empty()) {
+    throw Error(ErrorCode::kInvalidArgument, "push_vehicle",
+                "the route's roads are not connected (expected consecutive anchors joined by "
+                "roads)");
+  }
+  if (!(type.max_speed > 0) || !(type.max_neg_acc > 0) || !(type.usual_neg_acc > 0) ||
+      !(type.length > 0)) {
+    throw Error(ErrorCode::kInvalidArgument, "push_vehicle",
+                "expected positive length, maxSpeed, maxNegAcc and usualNegAcc");
+  }
+  // The demand is shared with clones of this engine: the pushed vehicle goes into this engine's
+  // own copy.
+  auto demand = std::make_shared<demand::Demand>(*m_demand);
+  VehicleTypeId type_id = demand->add_type(type);
+  if (type_id.index() == m_type_consts.size()) {
+    // As the constructor derives them for the file's types.
+    auto decel = [](double d) {
+      Decel out;
+      out.half_inverse = 0.5 / d;
+      out.half_over_half_inverse = 0.5 / out.half_inverse;
+      return out;
+    };
+    TypeConsts c;
+    c.max_neg = decel(type.max_neg_acc);
+    c.usual_neg = decel(type.usual_neg_acc);
+    c.approach = type.max_speed * type.max_speed / type.usual_neg_acc / 2 +
+                 type.max_speed * m_config.interval * 2;
+    c.headway_denominator = type.headway_time + m_config.interval / 2;
+    m_type_consts.push_back(c);
+  }
+  RouteId route = demand->add_route(roads);
+  demand::Flow flow;
+  flow.type = type_id;
+  flow.route = route;
+  flow.start = kPushedFlowStart;
+  flow.end = kPushedFlowEnd;
+  demand->flows.push_back(flow);
+  const auto flow_index = static_cast<std::uint32_t>(demand->flows.size() - 1);
+  m_demand = std::move(demand);
+
+  // Released as generate() releases a flow's vehicle.
+  Slot v = allocate_slot();
+  auto trip = static_cast<std::uint32_t>(m_trip_flow.size());
+  m_trip_flow.push_back(flow_index);
+  m_trip_seq.push_back(0);
+  m_trip_shadow_of.push_back(kNoTrip);
+  m_veh[v].trip = trip;
+  m_veh[v].type = type_id.value;
+  m_veh[v].route = route.value;
+  m_veh[v].route_pos = 0;
+  m_aux[v].gen_time = time();
+  m_veh[v].drv = first_lane(route.value, trip);
+  refresh_plan(v);
+  std::uint32_t lane = m_veh[v].drv;
+  if (m_waiting_head[lane] == m_waiting[lane].size()) {
+    m_waiting_lanes.insert(std::lower_bound(m_waiting_lanes.begin(), m_waiting_lanes.end(), lane),
+                           lane);
+  }
+  m_waiting[lane].push_back(v);
+  ++m_waiting_total;
+  ++m_generated;
+  ++m_pool_size;
+  m_pool_gen_time_sum += m_aux[v].gen_time;
+  return v;
 }
 
 }  // namespace citybrain::sim
