@@ -590,12 +590,17 @@ void Engine::apply_moves() {
       }
       free_slot(v);
     } else {
-      m_push_buffer.emplace_back(v, m_veh[v].new_dis);
+      m_push_buffer.push_back(
+          {m_veh[v].new_dis, static_cast<std::uint32_t>(m_push_buffer.size()), v});
     }
   }
-  std::stable_sort(m_push_buffer.begin(), m_push_buffer.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  for (const auto& [v, dis] : m_push_buffer) {
+  // Farthest first, as CityFlow pushes; equal distances keep drivable order (a total order, so
+  // the in-place sort needs no buffer).
+  std::sort(m_push_buffer.begin(), m_push_buffer.end(), [](const Push& a, const Push& b) {
+    return a.dis > b.dis || (a.dis == b.dis && a.order < b.order);
+  });
+  for (const Push& push : m_push_buffer) {
+    const Slot v = push.vehicle;
     DrivableId d = m_veh[v].new_drv;
     m_lists[d].push_back(v);
     m_occupied[d] = 1;

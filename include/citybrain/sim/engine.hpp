@@ -296,7 +296,12 @@ class Engine {
   std::size_t m_slots_used = 0;
 
   std::vector<Slot> m_lane_change_candidates;
-  std::vector<std::pair<Slot, double>> m_push_buffer;
+  struct Push {
+    double dis;
+    std::uint32_t order;
+    Slot vehicle;
+  };
+  std::vector<Push> m_push_buffer;
   std::vector<Slot> m_removed;
   std::vector<std::vector<Slot>> m_leaving;  // per worker: vehicles that leave their drivable
 
