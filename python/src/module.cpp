@@ -159,6 +159,7 @@ py::dict run_protocol(PyEngine& engine, const py::object& controller, const std:
   control::ProtocolResult result;
   {
     py::gil_scoped_release release;
+    engine.forget_history();
     result = control::run_protocol(engine.engine(), *c, spec);
   }
   py::dict out;
@@ -189,15 +190,9 @@ PYBIND11_MODULE(_citybrain, m) {
 
   py::class_<Archive>(m, "Archive")
       .def(py::init([](const PyEngine& e) { return e.snapshot(); }), "engine"_a)
-      .def(
-          "dump",
-          [](const Archive&, const std::string&) {
-            throw py::value_error(
-                "Archive.dump is not supported by citybrain yet: keep the Archive object and pass "
-                "it "
-                "to Engine.load");
-          },
-          "path"_a);
+      .def("dump", &Archive::dump, "path"_a,
+           "Writes the state to a JSON file that Engine.load_from_file reads (the calls since the "
+           "engine was built or reset, re-run on loading)");
 
   py::class_<PyEngine>(m, "Engine")
       .def(py::init<const std::string&, int>(), "config_file"_a, "thread_num"_a = 1)
@@ -222,13 +217,7 @@ PYBIND11_MODULE(_citybrain, m) {
       .def("reset", &PyEngine::reset, "seed"_a = false)
       .def("load", &PyEngine::load, "archive"_a)
       .def("snapshot", &PyEngine::snapshot)
-      .def(
-          "load_from_file",
-          [](PyEngine&, const std::string&) {
-            throw py::value_error(
-                "load_from_file is not supported by citybrain yet: use snapshot() and load()");
-          },
-          "path"_a)
+      .def("load_from_file", &PyEngine::load_from_file, "path"_a)
       .def("set_vehicle_route", &PyEngine::set_vehicle_route, "vehicle_id"_a, "route"_a)
       // Beyond CityFlow.
       .def("get_tl_phase", &PyEngine::get_tl_phase, "intersection_id"_a)

@@ -54,6 +54,7 @@ PyEngine::PyEngine(const std::string& config_file, int thread_num)
     m_replay = std::make_unique<sim::ReplayWriter>(m_engine, m_scenario.replay_roadnet_file,
                                                    m_scenario.replay_file);
   }
+  m_history.base_seed = m_scenario.sim.seed;
   index_lanes();
 }
 
@@ -76,6 +77,7 @@ void PyEngine::index_lanes() {
 
 void PyEngine::next_step() {
   m_engine.step();
+  m_history.step();
   if (m_replay && m_save_replay) m_replay->write_step(m_engine);
 }
 
@@ -188,6 +190,11 @@ void PyEngine::set_tl_phase(const std::string& intersection_id, int phase_id) {
                 "phase " + std::to_string(phase_id) + " does not exist (expected >= 0)");
   }
   m_engine.set_phase(id, static_cast<std::uint32_t>(phase_id));
+  Command c;
+  c.kind = Command::Kind::kPhase;
+  c.id = intersection_id;
+  c.n = phase_id;
+  m_history.commands.push_back(std::move(c));
 }
 
 int PyEngine::get_tl_phase(const std::string& intersection_id) const {
@@ -201,6 +208,11 @@ int PyEngine::get_tl_phase(const std::string& intersection_id) const {
 
 void PyEngine::set_vehicle_speed(const std::string& vehicle_id, double speed) {
   m_engine.set_vehicle_speed(vehicle(vehicle_id), speed);
+  Command c;
+  c.kind = Command::Kind::kSpeed;
+  c.id = vehicle_id;
+  c.value = speed;
+  m_history.commands.push_back(std::move(c));
 }
 
 bool PyEngine::set_vehicle_route(const std::string& vehicle_id,
@@ -214,7 +226,13 @@ bool PyEngine::set_vehicle_route(const std::string& vehicle_id,
     if (!r.valid()) return false;
     anchors.push_back(r);
   }
-  return m_engine.set_vehicle_route(v, anchors);
+  if (!m_engine.set_vehicle_route(v, anchors)) return false;
+  Command c;
+  c.kind = Command::Kind::kRoute;
+  c.id = vehicle_id;
+  c.roads = route;
+  m_history.commands.push_back(std::move(c));
+  return true;
 }
 
 void PyEngine::push_vehicle(const std::map<std::string, double>& info,
@@ -248,6 +266,19 @@ void PyEngine::push_vehicle(const std::map<std::string, double>& info,
     throw Error(ErrorCode::kInvalidArgument, "push_vehicle", "expected at least one road");
   }
   m_engine.push_vehicle(type, anchors);
+  Command c;
+  c.kind = Command::Kind::kPush;
+  c.info = info;
+  c.roads = roads;
+  m_history.commands.push_back(std::move(c));
+}
+
+void PyEngine::set_random_seed(std::uint64_t seed) {
+  m_engine.set_seed(seed);
+  Command c;
+  c.kind = Command::Kind::kSeed;
+  c.n = static_cast<std::int64_t>(seed);
+  m_history.commands.push_back(std::move(c));
 }
 
 void PyEngine::reset(bool seed) {
@@ -255,6 +286,84 @@ void PyEngine::reset(bool seed) {
   config.threads = m_engine.config().threads;
   if (!seed) config.seed = m_engine.config().seed;
   m_engine = sim::Engine(m_scenario.network, m_scenario.demand, config);
+  m_history = History{config.seed, {}};
+  m_history_known = true;
+}
+
+Archive PyEngine::snapshot() const {
+  Archive archive;
+  archive.engine = std::make_shared<const sim::Engine>(m_engine);
+  if (m_history_known) archive.history = std::make_shared<const History>(m_history);
+  archive.roadnet_file = m_scenario.roadnet_file;
+  return archive;
+}
+
+void Archive::dump(const std::string& path) const {
+  if (!history) {
+    throw Error(ErrorCode::kInvalidArgument, "Archive.dump",
+                "the state was reached through run_protocol, which is not recorded (expected an "
+                "engine driven by next_step and the set_* calls since it was built or reset)");
+  }
+  ArchiveFile file;
+  file.roadnet_file = roadnet_file;
+  file.time = engine->time();
+  file.vehicles_generated = engine->vehicles_generated();
+  file.history = *history;
+  write_archive(path, file);
+}
+
+void PyEngine::apply(const Command& c) {
+  switch (c.kind) {
+    case Command::Kind::kSteps:
+      for (std::int64_t i = 0; i < c.n; ++i) m_engine.step();
+      break;
+    case Command::Kind::kPhase:
+      set_tl_phase(c.id, static_cast<int>(c.n));
+      break;
+    case Command::Kind::kSpeed:
+      set_vehicle_speed(c.id, c.value);
+      break;
+    case Command::Kind::kRoute:
+      set_vehicle_route(c.id, c.roads);
+      break;
+    case Command::Kind::kPush:
+      push_vehicle(c.info, c.roads);
+      break;
+    case Command::Kind::kSeed:
+      m_engine.set_seed(static_cast<std::uint64_t>(c.n));
+      break;
+  }
+}
+
+void PyEngine::load_from_file(const std::string& path) {
+  ArchiveFile file = read_archive(path);
+  if (file.roadnet_file != m_scenario.roadnet_file) {
+    throw Error(ErrorCode::kInvalidArgument, path,
+                "the archive was taken on roadnet " + file.roadnet_file + ", this engine runs " +
+                    m_scenario.roadnet_file);
+  }
+  sim::SimConfig config = m_scenario.sim;
+  config.threads = m_engine.config().threads;
+  config.seed = file.history.base_seed;
+  sim::Engine saved = std::move(m_engine);
+  History saved_history = m_history;
+  m_engine = sim::Engine(m_scenario.network, m_scenario.demand, config);
+  try {
+    for (const Command& c : file.history.commands) apply(c);
+  } catch (...) {
+    m_engine = std::move(saved);
+    m_history = std::move(saved_history);
+    throw;
+  }
+  if (m_engine.time() != file.time || m_engine.vehicles_generated() != file.vehicles_generated) {
+    m_engine = std::move(saved);
+    m_history = std::move(saved_history);
+    throw Error(ErrorCode::kInvalidInput, path,
+                "rebuilding the state did not reach the archived time and vehicle count "
+                "(expected an archive of this scenario)");
+  }
+  m_history = std::move(file.history);
+  m_history_known = true;
 }
 
 void PyEngine::load(const Archive& archive) {
@@ -268,6 +377,8 @@ void PyEngine::load(const Archive& archive) {
   int threads = m_engine.config().threads;
   m_engine = *archive.engine;
   if (m_engine.config().threads != threads) m_engine.set_threads(threads);
+  m_history_known = archive.history != nullptr;
+  if (archive.history) m_history = *archive.history;
 }
 
 void PyEngine::set_replay_file(const std::string& replay_file) {

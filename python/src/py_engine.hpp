@@ -15,14 +15,19 @@
 
 #include "citybrain/citybrain.hpp"
 #include "citybrain/sim/replay.hpp"
+#include "history.hpp"
 
 namespace citybrain::python {
 
 namespace py = pybind11;
 
-// A saved simulation state (CityFlow's Archive): a clone of the engine.
+// A saved simulation state (CityFlow's Archive): a clone of the engine, and the calls that led to
+// it for writing it to a file.
 struct Archive {
   std::shared_ptr<const sim::Engine> engine;
+  std::shared_ptr<const History> history;  // null when unknown (after run_protocol)
+  std::string roadnet_file;
+  void dump(const std::string& path) const;
 };
 
 class PyEngine {
@@ -49,12 +54,15 @@ class PyEngine {
   void set_tl_phase(const std::string& intersection_id, int phase_id);
   void set_vehicle_speed(const std::string& vehicle_id, double speed);
   bool set_vehicle_route(const std::string& vehicle_id, const std::vector<std::string>& route);
-  void set_random_seed(std::uint64_t seed) { m_engine.set_seed(seed); }
+  void set_random_seed(std::uint64_t seed);
   void push_vehicle(const std::map<std::string, double>& info,
                     const std::vector<std::string>& roads);
   void reset(bool seed);
-  Archive snapshot() const { return Archive{std::make_shared<const sim::Engine>(m_engine)}; }
+  Archive snapshot() const;
   void load(const Archive& archive);
+  void load_from_file(const std::string& path);
+  // Calls that change the engine outside this class (run_protocol) make the history unknown.
+  void forget_history() { m_history_known = false; }
 
   // Replay.
   void set_replay_file(const std::string& replay_file);
@@ -76,6 +84,8 @@ class PyEngine {
 
  private:
   sim::Slot vehicle(const std::string& id, bool* running = nullptr) const;
+  // The effect of a recorded call on the engine, without recording it or writing replay.
+  void apply(const Command& command);
   // Lanes in CityFlow's dict order (sorted by id) with their ids as ready Python strings.
   void index_lanes();
 
@@ -85,6 +95,8 @@ class PyEngine {
   bool m_save_replay = false;
   sim::Engine m_engine;
   std::unique_ptr<sim::ReplayWriter> m_replay;
+  History m_history;
+  bool m_history_known = true;
 
   std::vector<LaneId> m_sorted_lanes;
   std::vector<py::str> m_lane_keys;  // per lane, by LaneId
