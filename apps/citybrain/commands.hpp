@@ -5,6 +5,7 @@
 #include <string>
 
 #include "citybrain/demand/generator.hpp"
+#include "citybrain/sense/matcher.hpp"
 
 namespace citybrain::cli {
 
@@ -17,5 +18,21 @@ struct GenerateArgs {
 void add_generate(CLI::App& app, GenerateArgs& args);
 // Returns the exit code; called when the generate subcommand was parsed.
 int run_generate(CLI::App& app, const GenerateArgs& args);
+
+struct MatchArgs {
+  CLI::App* match = nullptr;
+  CLI::App* eval = nullptr;
+  std::string network, points, out;
+  bool lonlat = false;
+  sense::MatchParams params;
+  std::string data = "../shared/data/mapmatch/kubicka";
+  int first = 0;
+  int count = 100;
+  bool per_track = false;
+  sense::MatchParams eval_params;
+};
+void add_match(CLI::App& app, MatchArgs& args);
+int run_match(const MatchArgs& args);
+int run_match_eval(const MatchArgs& args);
 
 }  // namespace citybrain::cli

@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
 
   citybrain::cli::GenerateArgs gen;
   citybrain::cli::add_generate(app, gen);
+  citybrain::cli::MatchArgs match;
+  citybrain::cli::add_match(app, match);
 
   try {
     app.parse(argc, argv);
@@ -118,6 +120,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (s->parsed()) return simulate(sim);
+    if (match.match->parsed()) return citybrain::cli::run_match(match);
+    if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);
     return citybrain::cli::run_generate(app, gen);
   } catch (const citybrain::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;

@@ -1,0 +1,51 @@
+// Map matching on the 100 Kubicka et al. 2015 tracks (../shared/data/mapmatch/kubicka): every
+// track matched, accuracy at the targets (length-weighted correct >= 98.7 %, route
+// mismatch <= 2.6 %), and speed >= 10x FMM's 17,500 points/s in optimised builds.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "citybrain/sense/evaluation.hpp"
+
+namespace citybrain::sense {
+namespace {
+
+const std::string kDir = std::string(CITYBRAIN_SHARED_DATA_DIR) + "/mapmatch/kubicka";
+
+bool sanitized() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#endif
+#endif
+  return false;
+}
+
+TEST(MapMatchKubicka, AllTracksAccuracyAndSpeed) {
+  if (!std::filesystem::exists(kDir + "/00000099")) GTEST_SKIP() << "no Kubicka data at " << kDir;
+  const KubickaReport rep = evaluate_kubicka(kDir, MatchParams{});
+  ASSERT_EQ(rep.rows.size(), 100u);
+  std::printf(
+      "tracks matched %zu/100, points %zu, correct %.3f %%, mismatch %.3f %%, "
+      "%.0f points/s, index %.3f s, largest graph %.1f MB\n",
+      rep.tracks_matched, rep.points, 100 * rep.total.correct_fraction(),
+      100 * rep.total.mismatch(), rep.points_per_second(), rep.index_seconds,
+      static_cast<double>(rep.max_graph_bytes) / 1e6);
+  EXPECT_EQ(rep.tracks_matched, 100u);
+  for (const auto& r : rep.rows) {
+    EXPECT_GT(r.score.correct_fraction(), 0.5) << "track " << r.track << " mostly lost";
+  }
+  EXPECT_GE(rep.total.correct_fraction(), 0.987);
+  EXPECT_LE(rep.total.mismatch(), 0.026);
+#ifdef NDEBUG
+  if (!sanitized()) {
+    EXPECT_GE(rep.points_per_second(), 175000.0);
+  }
+#endif
+}
+
+}  // namespace
+}  // namespace citybrain::sense
