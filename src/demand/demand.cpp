@@ -22,24 +22,14 @@ RouteId Demand::add_route(std::span<const RoadId> roads) {
   return RouteId(routes.size() - 1);
 }
 
-std::size_t Demand::count_vehicles(double horizon, double interval) const {
-  // Mirrors the release rule of the simulator's flows (see sim/engine.cpp).
-  std::size_t total = 0;
+std::size_t Demand::estimate_vehicles(double horizon) const {
+  double total = 0;
   for (const Flow& f : flows) {
-    double now = f.interval;
-    double t = 0;
-    for (; t < horizon - 1e-9; t += interval) {
-      if (f.end != -1 && t > f.end) break;
-      if (t >= f.start) {
-        while (now >= f.interval) {
-          ++total;
-          now -= f.interval;
-        }
-        now += interval;
-      }
-    }
+    double last = f.end == -1 ? horizon : std::min<double>(f.end, horizon);
+    if (last < f.start) continue;
+    total += std::floor((last - f.start) / f.interval) + 1;
   }
-  return total;
+  return static_cast<std::size_t>(total);
 }
 
 namespace {

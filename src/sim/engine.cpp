@@ -97,7 +97,13 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   std::stable_sort(m_flow_order.begin(), m_flow_order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return flows[a].start < flows[b].start;
   });
-  resize_slots(1024);
+  // Room for an hour of the demand up front, so that releasing vehicles rarely allocates.
+  const std::size_t expected =
+      std::min<std::size_t>(m_demand->estimate_vehicles(3600), std::size_t{1} << 22);
+  resize_slots(std::max<std::size_t>(1024, expected / 2));
+  m_trip_flow.reserve(expected);
+  m_trip_seq.reserve(expected);
+  m_trip_shadow_of.reserve(expected);
   m_pool = std::make_unique<ThreadPool>(m_config.threads);
 }
 

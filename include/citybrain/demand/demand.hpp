@@ -47,8 +47,8 @@ struct Demand {
   }
   VehicleTypeId add_type(const VehicleType& type);
   RouteId add_route(std::span<const RoadId> roads);
-  // Vehicles the flows release in [0, horizon) seconds with step `interval`.
-  std::size_t count_vehicles(double horizon, double interval) const;
+  // About how many vehicles the flows release by `horizon` seconds (for sizing buffers).
+  std::size_t estimate_vehicles(double horizon) const;
 };
 
 // Joins consecutive anchor roads by shortest paths (by road length), as CityFlow's router does.
