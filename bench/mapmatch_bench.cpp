@@ -1,6 +1,7 @@
 // Map-matching benchmark on the Kubicka et al. tracks: accuracy, points/s on one thread (network
 // loading excluded), precomputation time and memory. Usage:
 //   citybrain_mapmatch_bench [data_dir] [first] [count] [lag] [k] [radius] [sigma] [beta]
+// MAPMATCH_CACHE=<m> sets the route cache radius (0: off); MAPMATCH_VERBOSE=1 prints every track.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   if (argc > 6) p.radius = std::atof(argv[6]);
   if (argc > 7) p.sigma = std::atof(argv[7]);
   if (argc > 8) p.beta = std::atof(argv[8]);
+  if (const char* c = std::getenv("MAPMATCH_CACHE")) p.cache_bound = std::atof(c);
   const bool verbose = std::getenv("MAPMATCH_VERBOSE") != nullptr;
   try {
     const auto rep = sense::evaluate_kubicka(dir, p, first, count, [&](const sense::KubickaRow& r) {

@@ -77,6 +77,7 @@ struct Ctx {
 void emit(Ctx& c, const Column& col, const Cand& cand) {
   VehicleState& s = c.s;
   const EdgeId e(cand.edge);
+  const auto route_begin = static_cast<std::uint32_t>(c.out.route.size());
   if (s.last_edge.valid() && s.last_segment == s.segment) {
     const double same = detail::same_edge_route(c.p, s.last_edge, s.last_offset, e, cand.offset);
     if (same < 0) {
@@ -93,8 +94,8 @@ void emit(Ctx& c, const Column& col, const Cand& cand) {
   } else {
     c.out.route.push_back({c.vehicle, e, s.segment, col.time});
   }
-  c.out.points.push_back(
-      {c.vehicle, col.index, col.time, e, cand.offset, cand.distance, s.segment});
+  c.out.points.push_back({c.vehicle, col.index, col.time, e, cand.offset, cand.distance, s.segment,
+                          route_begin, static_cast<std::uint32_t>(c.out.route.size())});
   s.last_edge = e;
   s.last_offset = cand.offset;
   s.last_xy = col.xy;
@@ -221,7 +222,9 @@ void settle(Ctx& c) {
 }  // namespace
 
 OnlineMatcher::OnlineMatcher(const RoadGraph& graph, MatchParams params)
-    : m_graph(&graph), m_params(params), m_router(std::make_unique<detail::Router>(graph)) {
+    : m_graph(&graph),
+      m_params(params),
+      m_router(std::make_unique<detail::Router>(graph, params.cache_bound)) {
   m_params.k = std::clamp<std::uint32_t>(m_params.k, 1, 32);
   m_params.max_lag = std::max<std::uint32_t>(m_params.max_lag, 1);
 }

@@ -93,6 +93,7 @@ MatchOutput match_reference(const RoadGraph& g, const MatchParams& params_in,
     for (std::size_t t = 0; t < segment.size(); ++t) {
       const Step& st = segment[t];
       const EdgeHit& h = st.nodes[chosen[t]].hit;
+      const auto route_begin = static_cast<std::uint32_t>(out.route.size());
       if (last_edge.valid() && last_seg == seg_id) {
         if (detail::same_edge_route(p, last_edge, last_offset, h.edge, h.offset) < 0) {
           std::vector<EdgeId> path;
@@ -105,7 +106,8 @@ MatchOutput match_reference(const RoadGraph& g, const MatchParams& params_in,
       } else {
         out.route.push_back({0, h.edge, seg_id, st.time});
       }
-      out.points.push_back({0, st.index, st.time, h.edge, h.offset, h.distance, seg_id});
+      out.points.push_back({0, st.index, st.time, h.edge, h.offset, h.distance, seg_id, route_begin,
+                            static_cast<std::uint32_t>(out.route.size())});
       last_edge = h.edge;
       last_offset = h.offset;
       last_xy = st.xy;

@@ -6,12 +6,15 @@
 
 namespace citybrain::sense::detail {
 
-Router::Router(const RoadGraph& graph)
+Router::Router(const RoadGraph& graph, double cache_bound)
     : m_graph(&graph),
       m_dist(graph.node_count()),
       m_seen(graph.node_count(), 0),
       m_target(graph.node_count(), 0),
-      m_parent(graph.node_count(), 0) {}
+      m_parent(graph.node_count(), 0) {
+  m_cache_bound = cache_bound;
+  if (cache_bound > 0) m_cache.resize(kCacheSlots);
+}
 
 void Router::start(std::uint32_t src) {
   if (++m_stamp == 0) {  // wrapped: reset the stamps once every 4 billion searches
@@ -29,6 +32,37 @@ void Router::start(std::uint32_t src) {
 
 void Router::distances(std::uint32_t src, std::span<const std::uint32_t> targets, double bound,
                        std::span<double> out) {
+  if (m_cache.empty()) {
+    search(src, targets, bound, out);
+    return;
+  }
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  CacheEntry& en = m_cache[src & (kCacheSlots - 1)];
+  if (en.src != src || en.bound < bound) {
+    // Settle everything within the bound (no target to stop at) and keep it.
+    en.src = src;
+    en.bound = std::max(bound, m_cache_bound);
+    search(src, {}, en.bound, {});
+    en.nodes.clear();
+    for (std::uint32_t v : m_touched) {
+      if (m_dist[v] <= en.bound) en.nodes.push_back({v, m_dist[v]});
+    }
+    std::sort(en.nodes.begin(), en.nodes.end(),
+              [](const Settled& a, const Settled& b) { return a.node < b.node; });
+  } else {
+    ++m_hits;
+  }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    auto it = std::lower_bound(en.nodes.begin(), en.nodes.end(), targets[i],
+                               [](const Settled& a, std::uint32_t n) { return a.node < n; });
+    out[i] =
+        (it != en.nodes.end() && it->node == targets[i] && it->dist <= bound) ? it->dist : kInf;
+  }
+}
+
+void Router::search(std::uint32_t src, std::span<const std::uint32_t> targets, double bound,
+                    std::span<double> out) {
+  const bool all = targets.empty();
   constexpr double kInf = std::numeric_limits<double>::infinity();
   start(src);
   std::size_t pending = 0;
@@ -39,7 +73,9 @@ void Router::distances(std::uint32_t src, std::span<const std::uint32_t> targets
     }
   }
   // Settled targets get m_target = 0 so duplicates count once.
-  while (!m_heap.empty() && pending > 0) {
+  m_touched.clear();
+  m_touched.push_back(src);
+  while (!m_heap.empty() && (all || pending > 0)) {
     std::pop_heap(m_heap.begin(), m_heap.end());
     const Item it = m_heap.back();
     m_heap.pop_back();
@@ -54,6 +90,7 @@ void Router::distances(std::uint32_t src, std::span<const std::uint32_t> targets
       const double nd = it.d + m_graph->length(EdgeId(e));
       if (nd > bound) continue;
       if (m_seen[v] != m_stamp || nd < m_dist[v]) {
+        if (m_seen[v] != m_stamp) m_touched.push_back(v);
         m_seen[v] = m_stamp;
         m_dist[v] = nd;
         m_parent[v] = e;
@@ -76,7 +113,7 @@ void Router::distances(std::uint32_t src, std::span<const std::uint32_t> targets
 
 bool Router::path(std::uint32_t src, std::uint32_t dst, double bound, std::vector<EdgeId>& edges) {
   double d = 0;
-  distances(src, {&dst, 1}, bound, {&d, 1});
+  search(src, {&dst, 1}, bound, {&d, 1});
   if (!(d <= bound)) return false;
   const std::size_t first = edges.size();
   for (std::uint32_t v = dst; v != src;) {

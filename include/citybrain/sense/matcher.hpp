@@ -27,6 +27,8 @@ struct MatchParams {
   double route_slack = 150;     // m
   std::uint32_t max_lag = 64;   // points: a road is final at most this many points later
   double reorder_window = 0;    // s: how late a point may arrive and still be placed in order
+  double cache_bound = 0;       // m: reuse searches per source node up to this radius (0: off;
+                                // on Kubicka it did not pay: most searches are already tiny)
 };
 
 // The finalised match of one input point. Points come out in input order per vehicle.
@@ -38,6 +40,9 @@ struct MatchedPoint {
   float offset = 0;
   float distance = 0;
   std::uint32_t segment = 0;  // increments where the track was split
+  // This point's route steps in MatchOutput::route: the edges entered since the previous point.
+  std::uint32_t route_begin = 0;
+  std::uint32_t route_end = 0;
 };
 
 // One traversed edge of a vehicle's matched route, in driving order.
