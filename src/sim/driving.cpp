@@ -1,6 +1,7 @@
 // The driving model: CityFlow's car following, stopping before red lights and full lanes, and
 // yielding at the crossing points of lane links, computed per vehicle from the current state.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "citybrain/core/thread_pool.hpp"
@@ -404,17 +405,26 @@ void Engine::notify_crosses() {
   // Only links with a vehicle on them, just past them or about to enter them notify: mark them
   // from the occupied drivables, then let each intersection handle its marked links.
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  // Threads may mark the same link; the flag only ever goes from 0 to 1 here.
   auto mark = [&](DrivableId d) {
-    if (d != kNoDrivable && d >= n_lanes) m_link_active[d - n_lanes] = 1;
-  };
-  for (DrivableId d : m_active) {
-    if (d >= n_lanes) {
-      m_link_active[d - n_lanes] = 1;
-    } else {
-      mark(m_veh[m_lists[d].front()].next_drv);
-      mark(m_veh[m_lists[d].back()].prev_drv);
+    if (d != kNoDrivable && d >= n_lanes) {
+      std::atomic_ref<std::uint8_t>(m_link_active[d - n_lanes]).store(1, std::memory_order_relaxed);
     }
-  }
+  };
+  m_pool->parallel_for(
+      m_active.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t i = begin; i < end; ++i) {
+          const DrivableId d = m_active[i];
+          if (d >= n_lanes) {
+            mark(d);
+          } else {
+            mark(m_veh[m_lists[d].front()].next_drv);
+            mark(m_veh[m_lists[d].back()].prev_drv);
+          }
+        }
+      },
+      m_running, m_config.parallel_threshold);
   const net::Network& net = *m_net;
   const std::int64_t step = m_step;
   m_pool->parallel_for(
