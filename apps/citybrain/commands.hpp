@@ -35,4 +35,13 @@ void add_match(CLI::App& app, MatchArgs& args);
 int run_match(const MatchArgs& args);
 int run_match_eval(const MatchArgs& args);
 
+struct EvaluateArgs {
+  CLI::App* evaluate = nullptr;
+  std::string suite, protocol, controllers, datasets, data_dir, report;
+  int grid_size = 4;
+  int jobs = 0;
+};
+void add_evaluate(CLI::App& app, EvaluateArgs& args);
+int run_evaluate(const EvaluateArgs& args);
+
 }  // namespace citybrain::cli

@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
   citybrain::cli::add_generate(app, gen);
   citybrain::cli::MatchArgs match;
   citybrain::cli::add_match(app, match);
+  citybrain::cli::EvaluateArgs evaluate;
+  citybrain::cli::add_evaluate(app, evaluate);
 
   try {
     app.parse(argc, argv);
@@ -122,6 +124,7 @@ int main(int argc, char** argv) {
     if (s->parsed()) return simulate(sim);
     if (match.match->parsed()) return citybrain::cli::run_match(match);
     if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);
+    if (evaluate.evaluate->parsed()) return citybrain::cli::run_evaluate(evaluate);
     return citybrain::cli::run_generate(app, gen);
   } catch (const citybrain::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;

@@ -1,6 +1,7 @@
 #include "citybrain/control/protocol.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "citybrain/core/error.hpp"
 #include "citybrain/sim/benchmark_att.hpp"
@@ -9,49 +10,6 @@ namespace citybrain::control {
 
 namespace {
 constexpr int kActions = 4;
-
-class FixedTime final : public Controller {
- public:
-  explicit FixedTime(int phase_time) : m_phase_time(phase_time) {}
-  std::string name() const override { return "fixed"; }
-  void decide(const Observation& obs, std::span<const ControlledIntersection> inters,
-              std::span<int> actions) override {
-    for (std::size_t i = 0; i < inters.size(); ++i) {
-      int cur = obs.current_action[i];
-      if (cur < 0) continue;  // keep the previous action during yellow
-      actions[i] = obs.time_in_phase[i] >= m_phase_time ? (cur + 1) % kActions : cur;
-    }
-  }
-
- private:
-  int m_phase_time;
-};
-
-class MaxPressure final : public Controller {
- public:
-  std::string name() const override { return "maxpressure"; }
-  void decide(const Observation& obs, std::span<const ControlledIntersection> inters,
-              std::span<int> actions) override {
-    for (std::size_t i = 0; i < inters.size(); ++i) {
-      int best = 0;
-      long best_pressure = 0;
-      for (int a = 0; a < static_cast<int>(inters[i].action_movements.size()); ++a) {
-        long pressure = 0;
-        for (const auto& m : inters[i].action_movements[a]) {
-          long down = 0;
-          for (LaneId l : m.exit_lanes) down += obs.lane_waiting[l.index()];
-          pressure += static_cast<long>(obs.lane_waiting[m.lane.index()]) - down;
-        }
-        if (a == 0 || pressure > best_pressure) {
-          best = a;
-          best_pressure = pressure;
-        }
-      }
-      actions[i] = best;
-    }
-  }
-};
-
 }  // namespace
 
 ProtocolSpec ProtocolSpec::of(Protocol p) {
@@ -67,15 +25,9 @@ Protocol parse_protocol(const std::string& name) {
               "unknown protocol \"" + name + "\" (expected llmlight30 or xlight15)");
 }
 
-std::unique_ptr<Controller> make_fixed_time(int phase_time) {
-  return std::make_unique<FixedTime>(phase_time);
-}
-std::unique_ptr<Controller> make_max_pressure() {
-  return std::make_unique<MaxPressure>();
-}
-
 std::vector<ControlledIntersection> controlled_intersections(const net::Network& net) {
   std::vector<ControlledIntersection> result;
+  std::vector<std::size_t> index_of(net.intersections.size(), kNoIntersection);
   for (std::size_t i = 0; i < net.intersections.size(); ++i) {
     const net::Intersection& inter = net.intersections[i];
     if (inter.is_virtual || inter.roadlinks.empty()) continue;
@@ -86,6 +38,7 @@ std::vector<ControlledIntersection> controlled_intersections(const net::Network&
     }
     ControlledIntersection ci;
     ci.id = IntersectionId(i);
+    index_of[i] = result.size();
     ci.action_movements.resize(kActions);
     for (int a = 0; a < kActions; ++a) {
       std::uint32_t phase = inter.phases.begin + static_cast<std::uint32_t>(a + 1);
@@ -101,13 +54,77 @@ std::vector<ControlledIntersection> controlled_intersections(const net::Network&
           LaneId lane = net.lanelinks[k].from;
           if (std::find(seen.begin(), seen.end(), lane) != seen.end()) continue;
           seen.push_back(lane);
-          ci.action_movements[a].push_back({lane, exit_lanes});
+          ControlledIntersection::Movement m;
+          m.lane = lane;
+          m.exit_lanes = exit_lanes;
+          m.lane_length = net.lanes[lane.index()].length;
+          m.max_speed = net.lanes[lane.index()].max_speed;
+          m.exit_length = net.lanes[exit_lanes.front().index()].length;
+          m.upstream = net.roads[net.lanes[lane.index()].road.index()].from.index();
+          m.downstream = exit.to.index();
+          ci.action_movements[a].push_back(std::move(m));
         }
       }
     }
     result.push_back(std::move(ci));
   }
+  // Movements named intersections by network index so far; controllers want controlled indices.
+  for (ControlledIntersection& ci : result) {
+    for (auto& movements : ci.action_movements) {
+      for (auto& m : movements) {
+        m.upstream = index_of[m.upstream];
+        m.downstream = index_of[m.downstream];
+        for (std::size_t n : {m.upstream, m.downstream}) {
+          if (n != kNoIntersection &&
+              std::find(ci.neighbours.begin(), ci.neighbours.end(), n) == ci.neighbours.end())
+            ci.neighbours.push_back(n);
+        }
+      }
+    }
+    std::sort(ci.neighbours.begin(), ci.neighbours.end());
+  }
   return result;
+}
+
+long movement_pressure(const Observation& obs, const ControlledIntersection::Movement& m) {
+  long down = 0;
+  for (LaneId l : m.exit_lanes) down += obs.lane_waiting[l.index()];
+  return static_cast<long>(obs.lane_waiting[m.lane.index()]) - down;
+}
+
+void observe_lanes(const sim::Engine& engine, double approach_range, Observation& obs) {
+  const net::Network& net = engine.network();
+  const std::size_t lanes = net.lanes.size();
+  obs.lane_vehicles.resize(lanes);
+  obs.lane_waiting.resize(lanes);
+  obs.lane_approaching.resize(lanes);
+  obs.lane_queue_length.resize(lanes);
+  obs.lane_mean_speed.resize(lanes);
+  obs.approach_range = approach_range;
+  for (std::size_t l = 0; l < lanes; ++l) {
+    const LaneId lane(l);
+    const double length = net.lanes[l].length;
+    std::uint32_t waiting = 0, approaching = 0;
+    double speed_sum = 0;
+    const auto& vehicles = engine.drivable_vehicles(engine.lane_drivable(lane));
+    for (sim::Slot v : vehicles) {
+      const double speed = engine.vehicle_speed(v);
+      speed_sum += speed;
+      if (speed < 0.1) {
+        ++waiting;
+      } else if (length - engine.vehicle_distance(v) <= approach_range) {
+        ++approaching;
+      }
+    }
+    obs.lane_vehicles[l] = static_cast<std::uint32_t>(vehicles.size());
+    obs.lane_waiting[l] = waiting;
+    obs.lane_approaching[l] = approaching;
+    obs.lane_queue_length[l] = static_cast<float>(engine.lane_queue_length(lane));
+    obs.lane_mean_speed[l] =
+        vehicles.empty() ? 0.0f
+                         : static_cast<float>(speed_sum / static_cast<double>(vehicles.size()));
+  }
+  obs.time = engine.time();
 }
 
 ProtocolResult run_protocol(sim::Engine& engine, Controller& controller, const ProtocolSpec& spec,
@@ -131,29 +148,32 @@ ProtocolResult run_protocol(sim::Engine& engine, Controller& controller, const P
   std::vector<Signal> signals(n);
   std::vector<int> actions(n, 0);
   Observation obs;
-  obs.lane_vehicles.resize(net.lanes.size());
-  obs.lane_waiting.resize(net.lanes.size());
+  obs.decision_interval = spec.decision_interval;
+  obs.yellow = spec.yellow;
+  const double approach_range = controller.sensors().approach_range;
   obs.current_action.resize(n);
   obs.time_in_phase.resize(n);
   sim::BenchmarkAtt att(engine);
 
+  // Lanes are read only at decision times: nothing else looks at them.
   auto measure = [&] {
-    for (std::size_t l = 0; l < net.lanes.size(); ++l) {
-      obs.lane_vehicles[l] = engine.lane_vehicle_count(LaneId(l));
-      obs.lane_waiting[l] = engine.lane_waiting_count(LaneId(l));
-    }
     for (std::size_t i = 0; i < n; ++i) {
       Signal& s = signals[i];
       s.dur = s.cur == s.prev ? s.dur + 1 : 1;
       obs.current_action[i] = s.yellow ? -1 : s.cur - 1;
       obs.time_in_phase[i] = s.dur;
     }
-    obs.time = engine.time();
   };
   for (std::size_t i = 0; i < n; ++i) engine.set_phase(inters[i].id, 1);
   measure();
+  double decide_seconds = 0;
+  std::size_t decisions = 0;
   while (engine.time() < spec.horizon) {
+    const auto t0 = std::chrono::steady_clock::now();
+    observe_lanes(engine, approach_range, obs);
     controller.decide(obs, inters, actions);
+    decide_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++decisions;
     for (int s = 0; s < spec.decision_interval && engine.time() < spec.horizon; ++s) {
       for (std::size_t i = 0; i < n; ++i) {
         Signal& sig = signals[i];
@@ -184,6 +204,8 @@ ProtocolResult run_protocol(sim::Engine& engine, Controller& controller, const P
   result.att = att.att(spec.horizon);
   result.att_cityflow = engine.average_travel_time_cityflow();
   result.att_vehicles = att.vehicles();
+  result.decisions = decisions;
+  result.decide_seconds = decide_seconds;
   return result;
 }
 

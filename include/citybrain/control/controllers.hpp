@@ -1,0 +1,45 @@
+// The brain's signal controllers, each seeing only an Observation (controller.hpp). The idea of
+// each is written beside its implementation in src/control/controllers.cpp and in the README.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "citybrain/control/controller.hpp"
+
+namespace citybrain::control {
+
+// FixedTime of the protocols: keep the current phase until it has run T seconds, then the next.
+std::unique_ptr<Controller> make_fixed_time(int phase_time);
+// MaxPressure (PROTOCOL.md 2.2): the phase with the largest sum of queue pressures, ties to the
+// lowest index.
+std::unique_ptr<Controller> make_max_pressure();
+// SOTL (Gershenson; Cools et al.): keep green while a short platoon is still arriving on it,
+// otherwise switch once enough vehicles wait on red.
+std::unique_ptr<Controller> make_sotl();
+// Efficient-MP (Efficient-XLight): pressure with the exit road's mean queue, not its sum.
+std::unique_ptr<Controller> make_efficient_pressure();
+// Advanced-MP (Advanced-XLight): keep the current phase while its effective running vehicles
+// outnumber the best efficient pressure, else take the phase with the largest efficient pressure.
+std::unique_ptr<Controller> make_advanced_pressure(int decision_interval);
+
+// The brain's best controller (see controllers.cpp). Parameters are shared by every city.
+struct BrainParams {
+  double saturation_headway = 2.0;  // s between vehicles discharging from one lane
+  double queue_weight = 1.0;        // weight of vehicles that cannot be served this interval
+  double downstream_weight = 0.5;   // weight of the exit road's mean queue
+  double keep_bonus = 0.0;          // vehicles' worth of preferring the current phase
+  double starvation = 0.0;          // per second a movement's queue has waited
+  double spill = 1.0;               // how strongly a full exit road blocks a movement
+};
+std::unique_ptr<Controller> make_brain(const BrainParams& params, int decision_interval);
+
+// By name: fixed | maxpressure | sotl | efficient | advanced | brain. "brain" accepts parameter
+// overrides as "brain:key=value:key=value" (for experiments; the defaults are the published
+// configuration). Throws Error (invalid argument) for an unknown name.
+std::unique_ptr<Controller> make_controller(const std::string& name, int decision_interval);
+// The names make_controller accepts, in the order the evaluation suite runs them.
+std::vector<std::string> controller_names();
+
+}  // namespace citybrain::control
