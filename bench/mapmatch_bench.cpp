@@ -36,9 +36,10 @@ int main(int argc, char** argv) {
         rep.tracks_matched, rep.rows.size(), rep.points, 100 * rep.total.correct_fraction(),
         100 * rep.total.mismatch(), 100 * rep.mean_correct(), 100 * rep.mean_mismatch());
     std::printf(
-        "match %.3f s  %.0f points/s  index %.3f s  memory max %.1f MB total %.1f MB  "
-        "parse %.2f s\n",
-        rep.match_seconds, rep.points_per_second(), rep.index_seconds,
+        "match %.3f s wall, %.3f s CPU: %.0f points/s (wall), %.0f points/CPU-s  index %.3f s  "
+        "memory max %.1f MB total %.1f MB  parse %.2f s\n",
+        rep.match_seconds, rep.match_cpu_seconds, rep.points_per_second(),
+        rep.points_per_cpu_second(), rep.index_seconds,
         static_cast<double>(rep.max_graph_bytes) / 1e6,
         static_cast<double>(rep.total_graph_bytes) / 1e6, rep.read_seconds);
   } catch (const citybrain::Error& e) {

@@ -136,7 +136,9 @@ int run_match_eval(const MatchArgs& a) {
   std::printf("| mean per-track correct | %.2f %% |\n", 100 * rep.mean_correct());
   std::printf("| mean per-track route mismatch | %.2f %% |\n", 100 * rep.mean_mismatch());
   std::printf("| matching time, one thread | %.3f s |\n", rep.match_seconds);
-  std::printf("| points per second | %.0f |\n", rep.points_per_second());
+  std::printf("| matching CPU time, one thread | %.3f s |\n", rep.match_cpu_seconds);
+  std::printf("| points per second (wall / CPU) | %.0f / %.0f |\n", rep.points_per_second(),
+              rep.points_per_cpu_second());
   std::printf("| precomputation (graph + segment grid), all tracks | %.3f s |\n",
               rep.index_seconds);
   std::printf("| graph + index memory, largest track / all tracks | %.1f MB / %.1f MB |\n",

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +19,12 @@ namespace citybrain::sense {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -183,14 +190,17 @@ KubickaReport evaluate_kubicka(const std::string& dir, const MatchParams& params
     row.index_seconds = t.index_seconds;
     row.graph_bytes = t.graph.memory_bytes();
     MatchStats stats;
+    const double cpu0 = thread_cpu_seconds();
     auto t0 = Clock::now();
     MatchOutput out = match_track(t.graph, params, t.xy, t.time, &stats);
     row.match_seconds = seconds_since(t0);
+    row.match_cpu_seconds = thread_cpu_seconds() - cpu0;
     row.unmatched_points = stats.unmatched;
     row.segments = 1 + stats.breaks;
     row.score = score_route(t.graph, t.truth, route_edges(out));
     rep.points += row.points;
     rep.match_seconds += row.match_seconds;
+    rep.match_cpu_seconds += row.match_cpu_seconds;
     rep.index_seconds += row.index_seconds;
     rep.read_seconds += t.read_seconds;
     rep.max_graph_bytes = std::max(rep.max_graph_bytes, row.graph_bytes);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "citybrain/sense/matcher.hpp"
 #include "citybrain/sense/road_graph.hpp"
@@ -30,6 +31,19 @@ inline double route_bound(const MatchParams& p, double straight) {
 inline double same_edge_route(const MatchParams& p, EdgeId ea, double oa, EdgeId eb, double ob) {
   if (ea != eb || ob < oa - p.backward_jitter) return -1;
   return ob > oa ? ob - oa : 0.0;
+}
+
+// Candidates of a point: the k nearest edges within the radius, the radius doubled up to
+// max_radius while there are none (a stretch of bad fixes should not cut the track). `wide`
+// doubles radius and k (the retry before a split).
+inline void find_candidates(const RoadGraph& g, const MatchParams& p, Point xy, bool wide,
+                            std::vector<EdgeHit>& hits) {
+  const double r = wide ? 2 * p.radius : p.radius;
+  const std::uint32_t k = wide ? 2 * p.k : p.k;
+  g.nearest_edges(xy, r, k, hits);
+  for (double rr = 2 * r; hits.empty() && rr <= p.max_radius; rr *= 2) {
+    g.nearest_edges(xy, rr, k, hits);
+  }
 }
 
 }  // namespace citybrain::sense::detail

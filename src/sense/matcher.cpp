@@ -281,22 +281,24 @@ void OnlineMatcher::process(std::uint32_t vehicle, double time, Point xy, MatchO
     ++m_stats.breaks;
   }
   s.last_time = time;
-  m_graph->nearest_edges(xy, m_params.radius, m_params.k, hits);
+  detail::find_candidates(*m_graph, m_params, xy, false, hits);
   if (hits.empty()) {
     ++m_stats.unmatched;
     out.points.push_back({vehicle, index, time, EdgeId{}, 0, 0, s.segment});
     return;
   }
-  Column col{time,
-             xy,
-             index,
-             static_cast<std::uint32_t>(s.cands.size()),
-             static_cast<std::uint32_t>(hits.size()),
-             static_cast<std::uint32_t>(s.trans.size())};
-  for (const EdgeHit& h : hits) {
-    s.cands.push_back(
-        {h.edge.value, h.offset, h.distance, detail::emission_logp(m_params, h.distance), 0.0, 0});
-  }
+  Column col{time,  xy,
+             index, static_cast<std::uint32_t>(s.cands.size()),
+             0,     static_cast<std::uint32_t>(s.trans.size())};
+  const auto add_candidates = [&] {
+    s.cands.resize(col.first);
+    col.count = static_cast<std::uint32_t>(hits.size());
+    for (const EdgeHit& h : hits) {
+      s.cands.push_back({h.edge.value, h.offset, h.distance,
+                         detail::emission_logp(m_params, h.distance), 0.0, 0});
+    }
+  };
+  add_candidates();
   if (s.cols.empty()) {
     for (std::uint32_t j = 0; j < col.count; ++j) {
       Cand& cj = s.cands[col.first + j];
@@ -308,51 +310,62 @@ void OnlineMatcher::process(std::uint32_t vehicle, double time, Point xy, MatchO
   const Column prev = s.cols.back();
   const double straight = (xy - prev.xy).length();
   const double bound = detail::route_bound(m_params, straight);
-  s.trans.resize(s.trans.size() + static_cast<std::size_t>(prev.count) * col.count);
-  targets.clear();
-  for (std::uint32_t j = 0; j < col.count; ++j) {
-    targets.push_back(m_graph->from(EdgeId(s.cands[col.first + j].edge)).value);
-  }
-  dists.resize(col.count);
-  bool any = false;
-  for (std::uint32_t i = 0; i < prev.count; ++i) {
-    const Cand ci = s.cands[prev.first + i];
-    double* row = &s.trans[col.trans + static_cast<std::size_t>(i) * col.count];
-    if (ci.score == -kInf) {
-      std::fill(row, row + col.count, -kInf);
-      continue;
-    }
-    const EdgeId ei(ci.edge);
-    const double rest = m_graph->length(ei) - ci.offset;
-    bool searched = false;
+  // Scores this column from the previous one; false when no candidate can be reached.
+  const auto link = [&] {
+    s.trans.resize(col.trans + static_cast<std::size_t>(prev.count) * col.count);
+    targets.clear();
     for (std::uint32_t j = 0; j < col.count; ++j) {
-      const Cand& cj = s.cands[col.first + j];
-      double route = detail::same_edge_route(m_params, ei, ci.offset, EdgeId(cj.edge), cj.offset);
-      if (route < 0) {
-        if (!searched) {
-          m_router->distances(m_graph->to(ei).value, targets, bound - rest, dists);
-          searched = true;
-        }
-        route = rest + dists[j] + cj.offset;
-      }
-      row[j] = route <= bound ? detail::transition_logp(m_params, route, straight) : -kInf;
+      targets.push_back(m_graph->from(EdgeId(s.cands[col.first + j].edge)).value);
     }
-  }
-  for (std::uint32_t j = 0; j < col.count; ++j) {
-    double best = -kInf;
-    std::uint32_t back = 0;
+    dists.resize(col.count);
     for (std::uint32_t i = 0; i < prev.count; ++i) {
-      const double v = s.cands[prev.first + i].score +
-                       s.trans[col.trans + static_cast<std::size_t>(i) * col.count + j];
-      if (v > best) {
-        best = v;
-        back = i;
+      const Cand ci = s.cands[prev.first + i];
+      double* row = &s.trans[col.trans + static_cast<std::size_t>(i) * col.count];
+      if (ci.score == -kInf) {
+        std::fill(row, row + col.count, -kInf);
+        continue;
+      }
+      const EdgeId ei(ci.edge);
+      const double rest = m_graph->length(ei) - ci.offset;
+      bool searched = false;
+      for (std::uint32_t j = 0; j < col.count; ++j) {
+        const Cand& cj = s.cands[col.first + j];
+        double route = detail::same_edge_route(m_params, ei, ci.offset, EdgeId(cj.edge), cj.offset);
+        if (route < 0) {
+          if (!searched) {
+            m_router->distances(m_graph->to(ei).value, targets, bound - rest, dists);
+            searched = true;
+          }
+          route = rest + dists[j] + cj.offset;
+        }
+        row[j] = route <= bound ? detail::transition_logp(m_params, route, straight) : -kInf;
       }
     }
-    Cand& cj = s.cands[col.first + j];
-    cj.score = best + cj.emis;
-    cj.back = back;
-    any = any || best > -kInf;
+    bool reachable = false;
+    for (std::uint32_t j = 0; j < col.count; ++j) {
+      double best = -kInf;
+      std::uint32_t back = 0;
+      for (std::uint32_t i = 0; i < prev.count; ++i) {
+        const double v = s.cands[prev.first + i].score +
+                         s.trans[col.trans + static_cast<std::size_t>(i) * col.count + j];
+        if (v > best) {
+          best = v;
+          back = i;
+        }
+      }
+      Cand& cj = s.cands[col.first + j];
+      cj.score = best + cj.emis;
+      cj.back = back;
+      reachable = reachable || best > -kInf;
+    }
+    return reachable;
+  };
+  bool any = link();
+  if (!any) {
+    // The right road may be just outside the candidate set: look wider once before splitting.
+    detail::find_candidates(*m_graph, m_params, xy, true, hits);
+    add_candidates();
+    any = link();
   }
   if (!any) {
     // Unreachable from every candidate: close the segment and restart at this point.

@@ -125,7 +125,7 @@ MatchOutput match_reference(const RoadGraph& g, const MatchParams& params_in,
       ++seg_id;
     }
     last_time = time[n];
-    g.nearest_edges(xy[n], p.radius, p.k, hits);
+    detail::find_candidates(g, p, xy[n], false, hits);
     if (hits.empty()) {
       out.points.push_back({0, index, time[n], EdgeId{}, 0, 0, seg_id});
       continue;
@@ -139,32 +139,42 @@ MatchOutput match_reference(const RoadGraph& g, const MatchParams& params_in,
     const Step& prev = segment.back();
     const double straight = (xy[n] - prev.xy).length();
     const double bound = detail::route_bound(p, straight);
-    bool any = false;
-    for (Node& nj : st.nodes) {
-      double best = -kInf;
-      std::size_t back = 0;
-      for (std::size_t i = 0; i < prev.nodes.size(); ++i) {
-        const Node& ni = prev.nodes[i];
-        if (ni.score == -kInf) continue;
-        double route =
-            detail::same_edge_route(p, ni.hit.edge, ni.hit.offset, nj.hit.edge, nj.hit.offset);
-        if (route < 0) {
-          const double rest = g.length(ni.hit.edge) - ni.hit.offset;
-          route = rest +
-                  plain_dijkstra(g, g.to(ni.hit.edge).value, g.from(nj.hit.edge).value,
-                                 bound - rest, nullptr) +
-                  nj.hit.offset;
+    const auto viterbi_step = [&] {
+      bool reachable = false;
+      for (Node& nj : st.nodes) {
+        double best = -kInf;
+        std::size_t back = 0;
+        for (std::size_t i = 0; i < prev.nodes.size(); ++i) {
+          const Node& ni = prev.nodes[i];
+          if (ni.score == -kInf) continue;
+          double route =
+              detail::same_edge_route(p, ni.hit.edge, ni.hit.offset, nj.hit.edge, nj.hit.offset);
+          if (route < 0) {
+            const double rest = g.length(ni.hit.edge) - ni.hit.offset;
+            route = rest +
+                    plain_dijkstra(g, g.to(ni.hit.edge).value, g.from(nj.hit.edge).value,
+                                   bound - rest, nullptr) +
+                    nj.hit.offset;
+          }
+          if (!(route <= bound)) continue;
+          const double v = ni.score + detail::transition_logp(p, route, straight);
+          if (v > best) {
+            best = v;
+            back = i;
+          }
         }
-        if (!(route <= bound)) continue;
-        const double v = ni.score + detail::transition_logp(p, route, straight);
-        if (v > best) {
-          best = v;
-          back = i;
-        }
+        nj.score = best + detail::emission_logp(p, nj.hit.distance);
+        nj.back = back;
+        reachable = reachable || best > -kInf;
       }
-      nj.score = best + nj.score;
-      nj.back = back;
-      any = any || best > -kInf;
+      return reachable;
+    };
+    bool any = viterbi_step();
+    if (!any) {
+      detail::find_candidates(g, p, xy[n], true, hits);
+      st.nodes.clear();
+      for (const EdgeHit& h : hits) st.nodes.push_back({h, 0, 0});
+      any = viterbi_step();
     }
     if (!any) {
       close_segment();

@@ -52,7 +52,8 @@ struct KubickaRow {
   std::size_t unmatched_points = 0;
   std::size_t segments = 0;
   RouteScore score;
-  double match_seconds = 0;
+  double match_seconds = 0;      // wall clock
+  double match_cpu_seconds = 0;  // this thread's CPU time (robust on a loaded machine)
   double index_seconds = 0;
   std::size_t graph_bytes = 0;
 };
@@ -63,12 +64,16 @@ struct KubickaReport {
   std::size_t points = 0;
   std::size_t tracks_matched = 0;  // tracks with some matched route
   double match_seconds = 0;
+  double match_cpu_seconds = 0;
   double index_seconds = 0;
   double read_seconds = 0;
   std::size_t max_graph_bytes = 0;
   std::size_t total_graph_bytes = 0;
   double points_per_second() const {
     return match_seconds > 0 ? static_cast<double>(points) / match_seconds : 0;
+  }
+  double points_per_cpu_second() const {
+    return match_cpu_seconds > 0 ? static_cast<double>(points) / match_cpu_seconds : 0;
   }
   // Mean over tracks (each track weighs the same).
   double mean_mismatch() const;

@@ -18,7 +18,8 @@ namespace citybrain::sense {
 
 struct MatchParams {
   double radius = 50;           // m: candidate search radius
-  std::uint32_t k = 8;          // at most this many candidate edges per point (<= 32)
+  double max_radius = 200;      // m: the radius grows up to this while a point has no candidate
+  std::uint32_t k = 12;         // at most this many candidate edges per point (<= 32)
   double sigma = 10;            // m: GPS noise (see estimate_sigma)
   double beta = 2.0;            // m: scale of |route - straight| in the transition
   double backward_jitter = 20;  // m: a point this far behind the last one on its edge is noise
