@@ -58,7 +58,7 @@ void write_archive(const std::string& path, const ArchiveFile& archive) {
 
 ArchiveFile read_archive(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw Error(ErrorCode::kNotFound, path, "file not found (expected an archive file)");
+  if (!in) throw Error(ErrorCode::kFileNotFound, path, "file not found (expected an archive file)");
   nlohmann::json root = nlohmann::json::parse(in, nullptr, false);
   auto bad = [&](const std::string& what) {
     return Error(ErrorCode::kInvalidInput, path, what + " (expected a file Archive.dump wrote)");

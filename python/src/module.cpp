@@ -20,27 +20,12 @@ namespace citybrain::python {
 
 namespace {
 
-// The one table: citybrain::Error codes to Python exceptions, all subclasses of citybrain.Error.
-// Each also derives from the built-in a caller would catch (ValueError, KeyError, OSError);
-// not-found lookups also derive from RuntimeError, which CityFlow raised for unknown vehicles. A
-// code missing here raises citybrain.Error itself.
-enum class Base { kValue, kLookup, kOs, kRuntime };
-struct ExceptionKind {
-  ErrorCode code;
-  const char* name;
-  Base base;
-};
-constexpr ExceptionKind kExceptions[] = {
-    {ErrorCode::kInvalidInput, "InvalidInputError", Base::kValue},
-    {ErrorCode::kInvalidArgument, "InvalidArgumentError", Base::kValue},
-    {ErrorCode::kNotFound, "NotFoundError", Base::kLookup},
-    {ErrorCode::kIo, "IoError", Base::kOs},
-    {ErrorCode::kInternal, "InternalError", Base::kRuntime},
-};
-
+// citybrain::Error codes become Python exceptions by core's table (error_kinds()): each a
+// subclass of citybrain.Error and of the built-in a caller would catch (ValueError, KeyError,
+// FileNotFoundError, OSError); not-found lookups also derive from RuntimeError, which CityFlow
+// raised for unknown vehicles.
 PyObject* g_error = nullptr;
-PyObject* g_exception[std::size(kExceptions)] = {};
-PyObject* g_file_not_found = nullptr;  // a missing input file: also FileNotFoundError
+std::vector<std::pair<ErrorCode, PyObject*>> g_exceptions;
 
 void register_exceptions(py::module_& m) {
   g_error = PyErr_NewException("citybrain.Error", PyExc_Exception, nullptr);
@@ -58,36 +43,35 @@ void register_exceptions(py::module_& m) {
     m.attr(name) = py::reinterpret_borrow<py::object>(cls);
     return cls;
   };
-  for (std::size_t i = 0; i < std::size(kExceptions); ++i) {
-    const char* name = kExceptions[i].name;
-    switch (kExceptions[i].base) {
-      case Base::kValue:
-        g_exception[i] = make(name, {PyExc_ValueError});
+  for (const ErrorKind& kind : error_kinds()) {
+    PyObject* cls = nullptr;
+    switch (kind.python_base) {
+      case PythonBase::kValue:
+        cls = make(kind.python_class, {PyExc_ValueError});
         break;
-      case Base::kLookup:
-        g_exception[i] = make(name, {PyExc_KeyError, PyExc_RuntimeError});
+      case PythonBase::kLookup:
+        cls = make(kind.python_class, {PyExc_KeyError, PyExc_RuntimeError});
         break;
-      case Base::kOs:
-        g_exception[i] = make(name, {PyExc_OSError});
+      case PythonBase::kFileNotFound:
+        cls = make(kind.python_class, {PyExc_FileNotFoundError});
         break;
-      case Base::kRuntime:
-        g_exception[i] = make(name, {PyExc_RuntimeError});
+      case PythonBase::kOs:
+        cls = make(kind.python_class, {PyExc_OSError});
+        break;
+      case PythonBase::kRuntime:
+        cls = make(kind.python_class, {PyExc_RuntimeError});
         break;
     }
+    g_exceptions.emplace_back(kind.code, cls);
   }
-  g_file_not_found = make("InputFileNotFoundError", {PyExc_FileNotFoundError});
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
       PyObject* cls = nullptr;
-      for (std::size_t i = 0; i < std::size(kExceptions); ++i) {
-        if (kExceptions[i].code == e.code()) cls = g_exception[i];
-      }
-      // Loaders report a missing file as not found with the file as the place.
-      if (e.code() == ErrorCode::kNotFound && e.detail().starts_with("file not found")) {
-        cls = g_file_not_found;
+      for (const auto& [code, exception] : g_exceptions) {
+        if (code == e.code()) cls = exception;
       }
       PyErr_SetString(cls ? cls : g_error, e.what());
     }

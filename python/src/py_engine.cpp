@@ -93,7 +93,7 @@ py::list PyEngine::get_vehicles(bool include_waiting) const {
   std::vector<sim::Slot> slots = m_engine.vehicles(include_waiting);
   py::list out(slots.size());
   for (std::size_t i = 0; i < slots.size(); ++i) {
-    out[i] = py::str(m_engine.vehicle_id(slots[i]));
+    out[i] = py::str(m_engine.vehicle_name(slots[i]));
   }
   return out;
 }
@@ -116,7 +116,7 @@ py::dict PyEngine::get_lane_vehicles() const {
     const auto& slots = m_engine.drivable_vehicles(m_engine.lane_drivable(l));
     py::list ids(slots.size());
     for (std::size_t i = 0; i < slots.size(); ++i) {
-      ids[i] = py::str(m_engine.vehicle_id(slots[i]));
+      ids[i] = py::str(m_engine.vehicle_name(slots[i]));
     }
     out[m_lane_keys[l.index()]] = std::move(ids);
   }
@@ -152,7 +152,7 @@ py::dict PyEngine::get_vehicle_info(const std::string& vehicle_id) const {
 py::dict PyEngine::get_vehicle_speed() const {
   std::map<std::string, double> sorted;
   for (sim::Slot v : m_engine.vehicles(false)) {
-    sorted.emplace(m_engine.vehicle_id(v), m_engine.vehicle_speed(v));
+    sorted.emplace(m_engine.vehicle_name(v), m_engine.vehicle_speed(v));
   }
   py::dict out;
   for (const auto& [id, speed] : sorted) out[py::str(id)] = speed;
@@ -162,7 +162,7 @@ py::dict PyEngine::get_vehicle_speed() const {
 py::dict PyEngine::get_vehicle_distance() const {
   std::map<std::string, double> sorted;
   for (sim::Slot v : m_engine.vehicles(false)) {
-    sorted.emplace(m_engine.vehicle_id(v), m_engine.vehicle_distance(v));
+    sorted.emplace(m_engine.vehicle_name(v), m_engine.vehicle_distance(v));
   }
   py::dict out;
   for (const auto& [id, distance] : sorted) out[py::str(id)] = distance;
@@ -171,7 +171,7 @@ py::dict PyEngine::get_vehicle_distance() const {
 
 std::string PyEngine::get_leader(const std::string& vehicle_id) const {
   sim::Slot leader = m_engine.vehicle_leader(vehicle(vehicle_id));
-  return leader == sim::kNoVehicle ? std::string() : m_engine.vehicle_id(leader);
+  return leader == sim::kNoVehicle ? std::string() : m_engine.vehicle_name(leader);
 }
 
 void PyEngine::set_tl_phase(const std::string& intersection_id, int phase_id) {

@@ -1,11 +1,27 @@
 #include "citybrain/core/error.hpp"
 
+#include <iterator>
+
 namespace citybrain {
 
 namespace {
+
 std::string compose(const std::string& where, const std::string& what) {
   return where.empty() ? what : where + ": " + what;
 }
+
+// The one table: every code with its CLI exit code, HTTP status and Python exception.
+constexpr ErrorKind kKinds[] = {
+    {ErrorCode::kInvalidInput, "invalid_input", 2, 400, "InvalidInputError", PythonBase::kValue},
+    {ErrorCode::kNotFound, "not_found", 2, 404, "NotFoundError", PythonBase::kLookup},
+    {ErrorCode::kFileNotFound, "file_not_found", 2, 404, "InputFileNotFoundError",
+     PythonBase::kFileNotFound},
+    {ErrorCode::kInvalidArgument, "invalid_argument", 2, 400, "InvalidArgumentError",
+     PythonBase::kValue},
+    {ErrorCode::kIo, "io_error", 2, 500, "IoError", PythonBase::kOs},
+    {ErrorCode::kInternal, "internal", 70, 500, "InternalError", PythonBase::kRuntime},
+};
+
 }  // namespace
 
 Error::Error(ErrorCode code, std::string where, const std::string& what)
@@ -14,47 +30,25 @@ Error::Error(ErrorCode code, std::string where, const std::string& what)
       m_where(std::move(where)),
       m_detail(what) {}
 
+std::span<const ErrorKind> error_kinds() noexcept {
+  return kKinds;
+}
+
+const ErrorKind& error_kind(ErrorCode code) noexcept {
+  for (const ErrorKind& kind : kKinds) {
+    if (kind.code == code) return kind;
+  }
+  return kKinds[std::size(kKinds) - 1];
+}
+
 int exit_code(ErrorCode code) noexcept {
-  switch (code) {
-    case ErrorCode::kInvalidInput:
-    case ErrorCode::kNotFound:
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kIo:
-      return 2;
-    case ErrorCode::kInternal:
-      return 70;
-  }
-  return 70;
+  return error_kind(code).exit_code;
 }
-
 int http_status(ErrorCode code) noexcept {
-  switch (code) {
-    case ErrorCode::kInvalidInput:
-    case ErrorCode::kInvalidArgument:
-      return 400;
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kIo:
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
+  return error_kind(code).http_status;
 }
-
 const char* to_string(ErrorCode code) noexcept {
-  switch (code) {
-    case ErrorCode::kInvalidInput:
-      return "invalid_input";
-    case ErrorCode::kNotFound:
-      return "not_found";
-    case ErrorCode::kInvalidArgument:
-      return "invalid_argument";
-    case ErrorCode::kIo:
-      return "io_error";
-    case ErrorCode::kInternal:
-      return "internal";
-  }
-  return "internal";
+  return error_kind(code).name;
 }
 
 }  // namespace citybrain

@@ -153,7 +153,7 @@ std::string JsonNode::get_string(std::string_view key, std::string_view fallback
 std::unique_ptr<JsonDocument> JsonDocument::load(const std::string& file) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
-    throw Error(ErrorCode::kNotFound, file, "file not found (expected a readable JSON file)");
+    throw Error(ErrorCode::kFileNotFound, file, "file not found (expected a readable JSON file)");
   }
   simdjson::padded_string text;
   if (simdjson::padded_string::load(file).get(text) != simdjson::SUCCESS) {

@@ -50,21 +50,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   }
   m_lists.resize(n_lanes + n_links);
   m_occupied.assign(n_lanes + n_links, 0);
-  for (const demand::VehicleType& t : m_demand->types) {
-    auto decel = [](double d) {
-      Decel out;
-      out.half_inverse = 0.5 / d;
-      out.half_over_half_inverse = 0.5 / out.half_inverse;
-      return out;
-    };
-    TypeConsts c;
-    c.max_neg = decel(t.max_neg_acc);
-    c.usual_neg = decel(t.usual_neg_acc);
-    c.approach =
-        t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
-    c.headway_denominator = t.headway_time + m_config.interval / 2;
-    m_type_consts.push_back(c);
-  }
+  for (const demand::VehicleType& t : m_demand->types) m_type_consts.push_back(type_consts(t));
   m_waiting.resize(n_lanes);
   m_waiting_head.assign(n_lanes, 0);
   m_phase.assign(net.intersections.size(), 0);
@@ -105,6 +91,22 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   m_trip_seq.reserve(expected);
   m_trip_shadow_of.reserve(expected);
   m_pool = std::make_unique<ThreadPool>(m_config.threads);
+}
+
+Engine::TypeConsts Engine::type_consts(const demand::VehicleType& t) const {
+  auto decel = [](double d) {
+    Decel out;
+    out.half_inverse = 0.5 / d;
+    out.half_over_half_inverse = 0.5 / out.half_inverse;
+    return out;
+  };
+  TypeConsts c;
+  c.max_neg = decel(t.max_neg_acc);
+  c.usual_neg = decel(t.usual_neg_acc);
+  c.approach =
+      t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
+  c.headway_denominator = t.headway_time + m_config.interval / 2;
+  return c;
 }
 
 Engine::Engine(const Engine& other) {
@@ -245,17 +247,6 @@ double Engine::lane_queue_length(LaneId lane) const {
     queue = length - (m_veh[v].dis - m_demand->types[m_veh[v].type].length);
   }
   return std::max(0.0, queue);
-}
-
-std::string Engine::vehicle_name(Slot v) const {
-  std::uint32_t trip = m_veh[v].trip;
-  std::uint32_t base = trip;
-  bool shadow = m_trip_shadow_of[trip] != kNoTrip;
-  if (shadow) base = m_trip_shadow_of[trip];
-  std::string name =
-      "flow_" + std::to_string(m_trip_flow[base]) + "_" + std::to_string(m_trip_seq[base]);
-  if (shadow) name += "_shadow";
-  return name;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -166,14 +166,18 @@ bool Engine::set_vehicle_route(Slot v, std::span<const RoadId> anchors) {
   return true;
 }
 
-std::string Engine::vehicle_id(Slot v) const {
+std::string Engine::vehicle_name(Slot v) const {
   std::uint32_t trip = m_veh[v].trip;
   bool shadow = m_trip_shadow_of[trip] != kNoTrip;
-  std::uint32_t flow = m_trip_flow[shadow ? m_trip_shadow_of[trip] : trip];
+  std::uint32_t base = shadow ? m_trip_shadow_of[trip] : trip;
+  std::uint32_t flow = m_trip_flow[base];
+  std::string id;
   // Flows from the file come first (m_flow_state has one entry each); pushed ones follow.
-  if (flow < m_flow_state.size()) return vehicle_name(v);
-  std::string id(kPushedPrefix);
-  id += std::to_string(flow - m_flow_state.size());
+  if (flow < m_flow_state.size()) {
+    id = "flow_" + std::to_string(flow) + "_" + std::to_string(m_trip_seq[base]);
+  } else {
+    id = std::string(kPushedPrefix) + std::to_string(flow - m_flow_state.size());
+  }
   if (shadow) id += "_shadow";
   return id;
 }
@@ -200,20 +204,7 @@ Slot Engine::push_vehicle(const demand::VehicleType& type, std::span<const RoadI
   auto demand = std::make_shared<demand::Demand>(*m_demand);
   VehicleTypeId type_id = demand->add_type(type);
   if (type_id.index() == m_type_consts.size()) {
-    // As the constructor derives them for the file's types.
-    auto decel = [](double d) {
-      Decel out;
-      out.half_inverse = 0.5 / d;
-      out.half_over_half_inverse = 0.5 / out.half_inverse;
-      return out;
-    };
-    TypeConsts c;
-    c.max_neg = decel(type.max_neg_acc);
-    c.usual_neg = decel(type.usual_neg_acc);
-    c.approach = type.max_speed * type.max_speed / type.usual_neg_acc / 2 +
-                 type.max_speed * m_config.interval * 2;
-    c.headway_denominator = type.headway_time + m_config.interval / 2;
-    m_type_consts.push_back(c);
+    m_type_consts.push_back(type_consts(type));
   }
   RouteId route = demand->add_route(roads);
   demand::Flow flow;

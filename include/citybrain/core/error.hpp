@@ -3,6 +3,7 @@
 // codes and HTTP statuses so every front end reports the same problem the same way.
 #pragma once
 
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -10,7 +11,8 @@ namespace citybrain {
 
 enum class ErrorCode {
   kInvalidInput,     // a file or request that does not follow its schema
-  kNotFound,         // an id, file or resource that does not exist
+  kNotFound,         // an id or resource that does not exist
+  kFileNotFound,     // an input file that does not exist
   kInvalidArgument,  // a command-line or API argument out of range
   kIo,               // a file that cannot be read or written
   kInternal,         // a bug: should never reach a user
@@ -32,7 +34,20 @@ class Error : public std::runtime_error {
   std::string m_detail;
 };
 
-// The one table: exit code of the CLI and HTTP status of the API for each error code.
+// The built-in Python exception a code's Python exception also derives from.
+enum class PythonBase { kValue, kLookup, kFileNotFound, kOs, kRuntime };
+
+// The one table: per code, the CLI's exit code, the API's HTTP status and the Python exception.
+struct ErrorKind {
+  ErrorCode code;
+  const char* name;
+  int exit_code;
+  int http_status;
+  const char* python_class;
+  PythonBase python_base;
+};
+std::span<const ErrorKind> error_kinds() noexcept;
+const ErrorKind& error_kind(ErrorCode code) noexcept;
 int exit_code(ErrorCode code) noexcept;
 int http_status(ErrorCode code) noexcept;
 const char* to_string(ErrorCode code) noexcept;

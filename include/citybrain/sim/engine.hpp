@@ -97,6 +97,8 @@ class Engine {
   const demand::VehicleType& vehicle_type(Slot v) const { return m_demand->types[m_veh[v].type]; }
   // Identity of the trip a slot carries (stable across lane changes); shadows carry their own.
   std::uint32_t vehicle_trip(Slot v) const { return m_veh[v].trip; }
+  // CityFlow's id: "flow_<flow>_<n>", "manually_pushed_<n>" for pushed vehicles, "_shadow"
+  // appended.
   std::string vehicle_name(Slot v) const;
   std::size_t trip_count() const { return m_trip_flow.size(); }
   bool trip_is_shadow(std::uint32_t trip) const { return m_trip_shadow_of[trip] != kNoTrip; }
@@ -127,8 +129,6 @@ class Engine {
   // first road now and enters from the next step. Its id is CityFlow's "manually_pushed_<n>".
   // Throws Error (invalid argument) when the anchors cannot be joined.
   Slot push_vehicle(const demand::VehicleType& type, std::span<const RoadId> anchors);
-  // CityFlow's id of a vehicle: vehicle_name, or "manually_pushed_<n>" for pushed vehicles.
-  std::string vehicle_id(Slot v) const;
 
  private:
   static constexpr std::uint32_t kNoTrip = std::numeric_limits<std::uint32_t>::max();
@@ -176,6 +176,7 @@ class Engine {
     double approach = 0;             // distance from which the intersection matters (m)
     double headway_denominator = 0;  // headway + interval / 2
   };
+  TypeConsts type_consts(const demand::VehicleType& type) const;
   double no_collision_speed(double vl, double dl, double vf, const Decel& df, double gap,
                             double target_gap) const;
   bool is_intersection_related(Slot v) const;

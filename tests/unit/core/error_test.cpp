@@ -32,3 +32,22 @@ TEST(Error, OneTableForExitCodesAndHttpStatuses) {
 
 }  // namespace
 }  // namespace citybrain
+
+namespace citybrain {
+namespace {
+
+TEST(ErrorTable, EveryCodeHasOneRowAndAMissingFileIsItsOwnKind) {
+  for (ErrorCode code : {ErrorCode::kInvalidInput, ErrorCode::kNotFound, ErrorCode::kFileNotFound,
+                         ErrorCode::kInvalidArgument, ErrorCode::kIo, ErrorCode::kInternal}) {
+    int rows = 0;
+    for (const ErrorKind& kind : error_kinds()) rows += kind.code == code;
+    EXPECT_EQ(rows, 1) << to_string(code);
+    EXPECT_EQ(error_kind(code).code, code);
+  }
+  EXPECT_EQ(exit_code(ErrorCode::kFileNotFound), 2);
+  EXPECT_EQ(http_status(ErrorCode::kFileNotFound), 404);
+  EXPECT_EQ(error_kind(ErrorCode::kFileNotFound).python_base, PythonBase::kFileNotFound);
+}
+
+}  // namespace
+}  // namespace citybrain

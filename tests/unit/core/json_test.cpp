@@ -43,7 +43,7 @@ TEST(Json, MalformedJsonIsInvalidInput) {
 TEST(Json, MissingFileIsNotFound) {
   auto err = test::catch_error([] { JsonDocument::load("/nonexistent/dir/none.json"); });
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->code(), ErrorCode::kNotFound);
+  EXPECT_EQ(err->code(), ErrorCode::kFileNotFound);
   EXPECT_NE(std::string(err->what()).find("/nonexistent/dir/none.json"), std::string::npos);
 }
 

@@ -94,7 +94,7 @@ TEST_F(FlowLoader, MalformedJson) {
 TEST_F(FlowLoader, MissingFile) {
   auto err = test::catch_error([&] { load_cityflow_flow("/nonexistent/flow.json", net); });
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->code(), ErrorCode::kNotFound);
+  EXPECT_EQ(err->code(), ErrorCode::kFileNotFound);
   EXPECT_NE(std::string(err->what()).find("/nonexistent/flow.json"), std::string::npos);
 }
 

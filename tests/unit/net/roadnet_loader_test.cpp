@@ -138,7 +138,7 @@ TEST(RoadnetLoader, MalformedJson) {
 TEST(RoadnetLoader, MissingFile) {
   auto err = test::catch_error([] { load_cityflow_roadnet("/nonexistent/roadnet.json"); });
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->code(), ErrorCode::kNotFound);
+  EXPECT_EQ(err->code(), ErrorCode::kFileNotFound);
   EXPECT_EQ(exit_code(err->code()), 2);
   EXPECT_NE(std::string(err->what()).find("/nonexistent/roadnet.json"), std::string::npos);
 }

@@ -73,7 +73,7 @@ TEST(CityFlowConfig, NegativeSeed) {
 TEST(CityFlowConfig, MissingFile) {
   auto err = test::catch_error([] { load_cityflow_config("/nonexistent/config.json"); });
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->code(), ErrorCode::kNotFound);
+  EXPECT_EQ(err->code(), ErrorCode::kFileNotFound);
 }
 
 }  // namespace
