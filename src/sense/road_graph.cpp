@@ -197,6 +197,18 @@ void RoadGraph::Builder::add_edge(std::uint32_t from, std::uint32_t to,
   }
 }
 
+void RoadGraph::Builder::add_edge_xy(std::uint32_t from, std::uint32_t to,
+                                     std::span<const Point> polyline, std::string name) {
+  EdgeIn e{from, to, static_cast<std::uint32_t>(geom.size()), 0};
+  geom.insert(geom.end(), polyline.begin(), polyline.end());
+  e.geom_end = static_cast<std::uint32_t>(geom.size());
+  edges.push_back(e);
+  if (!name.empty() || !names.empty()) {
+    names.resize(edges.size() - 1);
+    names.push_back(std::move(name));
+  }
+}
+
 RoadGraph RoadGraph::Builder::build(double cell_size) && {
   RoadGraph g;
   g.m_proj = projection;
@@ -363,7 +375,7 @@ RoadGraph::Builder read_kubicka_graph(const std::string& nodes_file, const std::
   return b;
 }
 
-RoadGraph graph_from_network(const net::Network& network, bool lonlat) {
+RoadGraph graph_from_network(const net::Network& network, bool lonlat, bool lane_middle) {
   Projection proj = Projection::identity();
   if (lonlat && !network.points.empty()) {
     double x0 = network.points[0].x, x1 = x0, y0 = network.points[0].y, y1 = y0;
@@ -377,9 +389,33 @@ RoadGraph graph_from_network(const net::Network& network, bool lonlat) {
   }
   RoadGraph::Builder b(proj);
   for (const auto& in : network.intersections) b.add_node(in.point.x, in.point.y);
+  std::vector<Point> line;
   for (std::size_t r = 0; r < network.roads.size(); ++r) {
     const auto& road = network.roads[r];
-    b.add_edge(road.from.value, road.to.value, network.road_points(RoadId(r)), road.id);
+    line.clear();
+    for (const Point& q : network.road_points(RoadId(r))) line.push_back(proj.to_xy(q.x, q.y));
+    double half = 0;
+    for (std::uint32_t l = 0; l < road.lane_count; ++l) {
+      half += network.lanes[road.first_lane.index() + l].width / 2;
+    }
+    if (lane_middle && half > 0 && line.size() >= 2) {
+      // Shift each vertex along the mean right-hand normal of its segments.
+      std::vector<Point> moved(line.size());
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        Point n{0, 0};
+        if (i > 0) {
+          const Point d = line[i] - line[i - 1];
+          if (d.length() > 0) n = n + Point{d.y, -d.x} * (1 / d.length());
+        }
+        if (i + 1 < line.size()) {
+          const Point d = line[i + 1] - line[i];
+          if (d.length() > 0) n = n + Point{d.y, -d.x} * (1 / d.length());
+        }
+        moved[i] = n.length() > 0 ? line[i] + n * (half / n.length()) : line[i];
+      }
+      line.swap(moved);
+    }
+    b.add_edge_xy(road.from.value, road.to.value, line, road.id);
   }
   return std::move(b).build();
 }

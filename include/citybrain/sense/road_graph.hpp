@@ -117,6 +117,9 @@ struct RoadGraph::Builder {
   std::uint32_t add_node(double x, double y);
   void add_edge(std::uint32_t from, std::uint32_t to, std::span<const Point> raw_polyline = {},
                 std::string name = {});
+  // The same with a polyline already in the planar frame.
+  void add_edge_xy(std::uint32_t from, std::uint32_t to, std::span<const Point> polyline,
+                   std::string name = {});
   // cell_size <= 0 picks one from the network's extent and segment count.
   RoadGraph build(double cell_size = 0) &&;
 };
@@ -128,7 +131,10 @@ RoadGraph load_kubicka_graph(const std::string& nodes_file, const std::string& a
 RoadGraph::Builder read_kubicka_graph(const std::string& nodes_file, const std::string& arcs_file);
 
 // A CityFlow network: one edge per road, its polyline as geometry. With `lonlat` the road points
-// are read as x = longitude, y = latitude and projected; otherwise they are metres already.
-RoadGraph graph_from_network(const net::Network& network, bool lonlat = false);
+// are read as x = longitude, y = latitude and projected; otherwise they are metres already. With
+// `lane_middle` each road's line is moved to the middle of its lanes (CityFlow lays lanes to the
+// right of the road's line), so the two directions of a street are apart, as GPS sees them.
+RoadGraph graph_from_network(const net::Network& network, bool lonlat = false,
+                             bool lane_middle = true);
 
 }  // namespace citybrain::sense
