@@ -2,6 +2,7 @@
 #include "citybrain/control/controllers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <sstream>
 
@@ -168,42 +169,106 @@ class AdvancedPressure final : public Controller {
 // efficient pressure, so long queues are not starved and spill-back is avoided.
 class Brain final : public Controller {
  public:
-  Brain(const BrainParams& p, int decision_interval) : m_p(p), m_range(11.11 * decision_interval) {}
+  Brain(const BrainParams& p, int decision_interval)
+      : m_p(p), m_range(p.range_factor * 11.11 * decision_interval) {}
   std::string name() const override { return "brain"; }
   SensorSpec sensors() const override { return {.approach_range = m_range}; }
   void decide(const Observation& obs, std::span<const ControlledIntersection> inters,
               std::span<int> actions) override {
     const double T = obs.decision_interval;
+    // Before the first decision nothing is known about past greens: count from now.
+    if (m_last_green.size() != inters.size()) {
+      std::array<double, kMaxActions> now{};
+      now.fill(obs.time);
+      m_last_green.assign(inters.size(), now);
+    }
     for (std::size_t i = 0; i < inters.size(); ++i) {
       const ControlledIntersection& ci = inters[i];
       const int cur = obs.current_action[i];
-      actions[i] = argmax_action(ci, [&](int a) {
-        const double green = a == cur ? T : T - obs.yellow;
-        double score = a == cur ? m_p.keep_bonus : 0.0;
-        for (const auto& m : ci.action_movements[a]) {
-          const double queue = obs.lane_waiting[m.lane.index()];
-          const double reach =
-              std::min(1.0, m.max_speed * green / std::max(1.0, obs.approach_range));
-          const double running = obs.lane_approaching[m.lane.index()] * reach;
+      const std::size_t n_actions = ci.action_movements.size();
+      // The queue model's state per action and movement: stopped and running vehicles.
+      for (std::size_t a = 0; a < n_actions && a < kMaxActions; ++a) {
+        const auto& ms = ci.action_movements[a];
+        for (std::size_t k = 0; k < ms.size() && k < kMaxMovements; ++k) {
+          const auto& m = ms[k];
+          State& st = m_state[a][k];
+          st.queue = obs.lane_waiting[m.lane.index()];
+          st.running = obs.lane_approaching[m.lane.index()];
           double exit_vehicles = 0;
           for (LaneId l : m.exit_lanes) exit_vehicles += obs.lane_vehicles[l.index()];
-          const double room = std::max(
+          st.room = std::max(
               0.0, m.exit_length / 7.5 * static_cast<double>(m.exit_lanes.size()) - exit_vehicles);
-          const double capacity = green / m_p.saturation_headway;
-          double served = std::min(queue + running, capacity);
-          served = std::min(served, m_p.spill > 0 ? room / m_p.spill : served);
-          const double left = queue - std::min(queue, served);
-          score +=
-              served + m_p.queue_weight * left - m_p.downstream_weight * mean_exit_waiting(obs, m);
+          st.down = mean_exit_waiting(obs, m);
+          st.speed = m.max_speed;
+        }
+      }
+      if (cur >= 0) m_last_green[i][static_cast<std::size_t>(cur)] = obs.time;
+      auto movements = [&](std::size_t a) {
+        return std::min(ci.action_movements[a].size(), kMaxMovements);
+      };
+      auto interval_score = [&](std::size_t a, double green, auto& state, bool advance) {
+        double score = 0;
+        for (std::size_t b = 0; b < n_actions && b < kMaxActions; ++b) {
+          for (std::size_t k = 0; k < movements(b); ++k) {
+            State& st = state[b][k];
+            const double reach =
+                std::min(1.0, st.speed * (b == a ? green : T) / std::max(1.0, m_range));
+            const double arriving = st.running * reach;
+            if (b != a) {
+              if (advance) {
+                st.queue += arriving;
+                st.running -= arriving;
+              }
+              continue;
+            }
+            const double capacity = green / m_p.saturation_headway;
+            double served = std::min(st.queue + arriving, capacity);
+            if (m_p.spill > 0) served = std::min(served, st.room / m_p.spill);
+            double left = st.queue - std::min(st.queue, served);
+            // A queue behind a full exit road cannot move whatever the light shows.
+            if (m_p.block > 0) left *= std::min(1.0, st.room / std::max(1.0, m_p.block * st.queue));
+            score += served + m_p.queue_weight * left - m_p.downstream_weight * st.down;
+            if (advance) {
+              st.queue = std::max(0.0, st.queue + arriving - served);
+              st.running -= arriving;
+              st.room = std::max(0.0, st.room - served);
+            }
+          }
         }
         return score;
+      };
+      actions[i] = argmax_action(ci, [&](int ai) {
+        const auto a = static_cast<std::size_t>(ai);
+        const double green = ai == cur ? T : T - obs.yellow;
+        const double red = ai == cur ? 0.0 : obs.time - m_last_green[i][a];
+        double queued = 0;
+        for (std::size_t k = 0; k < movements(a); ++k) queued += m_state[a][k].queue;
+        double score = (ai == cur ? m_p.keep_bonus : 0.0) + m_p.starvation * red +
+                       m_p.delay_weight * queued * red / T;
+        if (m_p.lookahead <= 0) return score + interval_score(a, green, m_state, false);
+        auto next = m_state;
+        score += interval_score(a, green, next, true);
+        double best_next = 0;
+        for (std::size_t b = 0; b < n_actions && b < kMaxActions; ++b) {
+          auto copy = next;
+          const double s2 = interval_score(b, b == a ? T : T - obs.yellow, copy, false);
+          if (b == 0 || s2 > best_next) best_next = s2;
+        }
+        return score + m_p.lookahead * best_next;
       });
     }
   }
 
  private:
+  static constexpr std::size_t kMaxActions = 4;
+  static constexpr std::size_t kMaxMovements = 4;
+  struct State {
+    double queue = 0, running = 0, room = 0, down = 0, speed = 0;
+  };
   BrainParams m_p;
   double m_range;
+  std::array<std::array<State, kMaxMovements>, kMaxActions> m_state{};
+  std::vector<std::array<double, kMaxActions>> m_last_green;
 };
 
 }  // namespace
@@ -256,6 +321,14 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
         p.keep_bonus = value;
       else if (key == "starve")
         p.starvation = value;
+      else if (key == "range")
+        p.range_factor = value;
+      else if (key == "delay")
+        p.delay_weight = value;
+      else if (key == "block")
+        p.block = value;
+      else if (key == "look")
+        p.lookahead = value;
       else if (key == "spill")
         p.spill = value;
       else

@@ -26,12 +26,16 @@ std::unique_ptr<Controller> make_advanced_pressure(int decision_interval);
 
 // The brain's best controller (see controllers.cpp). Parameters are shared by every city.
 struct BrainParams {
-  double saturation_headway = 2.0;  // s between vehicles discharging from one lane
+  double saturation_headway = 1.5;  // s between vehicles discharging from one lane
   double queue_weight = 1.0;        // weight of vehicles that cannot be served this interval
   double downstream_weight = 0.5;   // weight of the exit road's mean queue
   double keep_bonus = 0.0;          // vehicles' worth of preferring the current phase
   double starvation = 0.0;          // per second a movement's queue has waited
   double spill = 1.0;               // how strongly a full exit road blocks a movement
+  double range_factor = 0.85;       // approach range as a multiple of max speed x T
+  double delay_weight = 0.02;       // per queued vehicle and interval its phase has been red
+  double block = 1.0;               // discount a queue by its exit road's room (0: off)
+  double lookahead = 0.0;           // weight of the best next interval after this one
 };
 std::unique_ptr<Controller> make_brain(const BrainParams& params, int decision_interval);
 
