@@ -1,7 +1,8 @@
 // Map-matching benchmark on the Kubicka et al. tracks: accuracy, points/s on one thread (network
 // loading excluded), precomputation time and memory. Usage:
 //   citybrain_mapmatch_bench [data_dir] [first] [count] [lag] [k] [radius] [sigma] [beta]
-// MAPMATCH_CACHE=<m> sets the route cache radius (0: off); MAPMATCH_VERBOSE=1 prints every track.
+// MAPMATCH_CACHE=<m> sets the route cache radius (0: off); MAPMATCH_JITTER=<m> the backward jitter;
+// MAPMATCH_VERBOSE=1 prints every track.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   if (argc > 7) p.sigma = std::atof(argv[7]);
   if (argc > 8) p.beta = std::atof(argv[8]);
   if (const char* c = std::getenv("MAPMATCH_CACHE")) p.cache_bound = std::atof(c);
+  if (const char* j = std::getenv("MAPMATCH_JITTER")) p.backward_jitter = std::atof(j);
   const bool verbose = std::getenv("MAPMATCH_VERBOSE") != nullptr;
   try {
     const auto rep = sense::evaluate_kubicka(dir, p, first, count, [&](const sense::KubickaRow& r) {

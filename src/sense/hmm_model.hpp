@@ -22,6 +22,12 @@ inline double transition_logp(const MatchParams& p, double route, double straigh
   return -std::abs(route - straight) / p.beta;
 }
 
+// The parameters with the automatic values resolved.
+inline MatchParams resolved(MatchParams p) {
+  if (p.backward_jitter < 0) p.backward_jitter = 3 * p.sigma;
+  return p;
+}
+
 inline double route_bound(const MatchParams& p, double straight) {
   return straight * p.route_factor + p.route_slack;
 }

@@ -223,7 +223,7 @@ void settle(Ctx& c) {
 
 OnlineMatcher::OnlineMatcher(const RoadGraph& graph, MatchParams params)
     : m_graph(&graph),
-      m_params(params),
+      m_params(detail::resolved(params)),
       m_router(std::make_unique<detail::Router>(graph, params.cache_bound)) {
   m_params.k = std::clamp<std::uint32_t>(m_params.k, 1, 32);
   m_params.max_lag = std::max<std::uint32_t>(m_params.max_lag, 1);

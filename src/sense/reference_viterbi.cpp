@@ -69,7 +69,7 @@ struct Step {
 
 MatchOutput match_reference(const RoadGraph& g, const MatchParams& params_in,
                             std::span<const Point> xy, std::span<const double> time) {
-  MatchParams p = params_in;
+  MatchParams p = detail::resolved(params_in);
   p.k = std::clamp<std::uint32_t>(p.k, 1, 32);
   MatchOutput out;
   std::vector<Step> segment;

@@ -22,7 +22,8 @@ struct MatchParams {
   std::uint32_t k = 12;         // at most this many candidate edges per point (<= 32)
   double sigma = 10;            // m: GPS noise (see estimate_sigma)
   double beta = 2.0;            // m: scale of |route - straight| in the transition
-  double backward_jitter = 20;  // m: a point this far behind the last one on its edge is noise
+  double backward_jitter = -1;  // m: a point this far behind the last on its edge is noise
+                                // (negative: 3 * sigma; a stopped probe jumps back and forth)
   double max_gap = 600;         // s: a longer silence starts a new segment
   double route_factor = 1.5;    // route search bound: factor * straight distance + slack
   double route_slack = 150;     // m
