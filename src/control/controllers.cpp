@@ -243,8 +243,9 @@ class Brain final : public Controller {
         const double red = ai == cur ? 0.0 : obs.time - m_last_green[i][a];
         double queued = 0;
         for (std::size_t k = 0; k < movements(a); ++k) queued += m_state[a][k].queue;
-        double score = (ai == cur ? m_p.keep_bonus : 0.0) + m_p.starvation * red +
-                       m_p.delay_weight * queued * red / T;
+        const bool fresh = ai == cur && obs.time_in_phase[i] < obs.decision_interval;
+        double score = (ai == cur ? m_p.keep_bonus : 0.0) + (fresh ? m_p.fresh_bonus : 0.0) +
+                       m_p.starvation * red + m_p.delay_weight * queued * red / T;
         if (m_p.lookahead <= 0) return score + interval_score(a, green, m_state, false);
         auto next = m_state;
         score += interval_score(a, green, next, true);
@@ -327,6 +328,8 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
         p.delay_weight = value;
       else if (key == "block")
         p.block = value;
+      else if (key == "fresh")
+        p.fresh_bonus = value;
       else if (key == "look")
         p.lookahead = value;
       else if (key == "spill")

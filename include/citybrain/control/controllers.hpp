@@ -35,6 +35,7 @@ struct BrainParams {
   double range_factor = 0.85;       // approach range as a multiple of max speed x T
   double delay_weight = 0.02;       // per queued vehicle and interval its phase has been red
   double block = 1.0;               // discount a queue by its exit road's room (0: off)
+  double fresh_bonus = 0.0;         // for keeping a phase that started in the last interval
   double lookahead = 0.0;           // weight of the best next interval after this one
 };
 std::unique_ptr<Controller> make_brain(const BrainParams& params, int decision_interval);
