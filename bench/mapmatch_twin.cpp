@@ -97,9 +97,10 @@ int main(int argc, char** argv) {
         "noise %.0f m\n",
         roadnet.c_str(), duration, samples.size(), truth.size(), noise);
     std::printf(
-        "| probe share | interval s | probes | matched on true road | road-windows "
+        "| probe share | interval s | probes | peak state B/vehicle | matched on true road | "
+        "road-windows "
         "covered | MAPE travel time (covered) | MAPE city-wide TTI |\n|---|---|---|---|---|"
-        "---|---|\n");
+        "---|---|---|\n");
     const sense::RoadGraph graph = sense::graph_from_network(net);
     for (double share : {0.05, 0.2, 1.0}) {
       for (double interval : {5.0, 15.0, 30.0}) {
@@ -114,6 +115,7 @@ int main(int argc, char** argv) {
         std::vector<std::int32_t> true_road;  // per emitted point, by (vehicle, index)
         std::vector<std::vector<std::int32_t>> truth_of;
         std::size_t probes = 0;
+        std::size_t peak_state = 0;  // bytes of all vehicles' windows, sampled
         const auto start = std::chrono::steady_clock::now();
         for (const Sample& s : samples) {
           const std::uint64_t h = mix(s.trip);
@@ -127,7 +129,7 @@ int main(int argc, char** argv) {
           if (fresh) truth_of.emplace_back();
           truth_of[it->second].push_back(s.road);
           matcher.push(it->second, s.time, {s.xy.x + n(rng), s.xy.y + n(rng)}, out);
-          ++probes;
+          if (++probes % 4096 == 0) peak_state = std::max(peak_state, matcher.state_bytes());
         }
         matcher.finish_all(out);
         const double secs =
@@ -169,9 +171,11 @@ int main(int argc, char** argv) {
         double city_ape = 0;
         for (const auto& [w, v] : city) city_ape += std::abs(v.first - v.second) / v.second;
         std::printf(
-            "| %.0f %% | %.0f | %zu (%.0f k/s matched) | %.1f %% | %.1f %% | %.1f %% | %.1f "
+            "| %.0f %% | %.0f | %zu (%.0f k/s matched) | %.0f | %.1f %% | %.1f %% | %.1f %% | %.1f "
             "%% |\n",
             100 * share, interval, probes, static_cast<double>(probes) / secs / 1e3,
+            dense.empty() ? 0.0
+                          : static_cast<double>(peak_state) / static_cast<double>(dense.size()),
             on_road ? 100.0 * static_cast<double>(right) / static_cast<double>(on_road) : 0.0,
             truth.empty()
                 ? 0.0

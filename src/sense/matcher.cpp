@@ -38,7 +38,7 @@ struct Pending {
 struct VehicleState {
   std::vector<Column> cols;  // the window; cols[0] is finalised when has_base
   std::vector<Cand> cands;
-  std::vector<double> trans;
+  std::vector<float> trans;      // float: only re-read after a forced choice (lag bound)
   std::vector<Pending> reorder;  // points waiting for late arrivals, sorted by time
   bool has_base = false;
   bool active = false;
@@ -236,7 +236,7 @@ std::size_t OnlineMatcher::state_bytes() const {
   std::size_t b = m_vehicles.capacity() * sizeof(VehicleState);
   for (const auto& s : m_vehicles) {
     b += s.cols.capacity() * sizeof(Column) + s.cands.capacity() * sizeof(Cand) +
-         s.trans.capacity() * sizeof(double) + s.reorder.capacity() * sizeof(detail::Pending);
+         s.trans.capacity() * sizeof(float) + s.reorder.capacity() * sizeof(detail::Pending);
   }
   return b;
 }
@@ -272,6 +272,8 @@ void OnlineMatcher::process(std::uint32_t vehicle, double time, Point xy, MatchO
   thread_local std::vector<EdgeHit> hits;
   thread_local std::vector<std::uint32_t> targets;
   thread_local std::vector<double> dists;
+  thread_local std::vector<double> best;
+  thread_local std::vector<std::uint32_t> backs;
   Ctx c{*m_graph, m_params, *m_router, m_stats, vehicle, s, out};
   const std::uint32_t index = s.next_index++;
   s.active = true;
@@ -318,11 +320,13 @@ void OnlineMatcher::process(std::uint32_t vehicle, double time, Point xy, MatchO
       targets.push_back(m_graph->from(EdgeId(s.cands[col.first + j].edge)).value);
     }
     dists.resize(col.count);
+    best.assign(col.count, -kInf);
+    backs.assign(col.count, 0);
     for (std::uint32_t i = 0; i < prev.count; ++i) {
       const Cand ci = s.cands[prev.first + i];
-      double* row = &s.trans[col.trans + static_cast<std::size_t>(i) * col.count];
+      float* row = &s.trans[col.trans + static_cast<std::size_t>(i) * col.count];
       if (ci.score == -kInf) {
-        std::fill(row, row + col.count, -kInf);
+        std::fill(row, row + col.count, -std::numeric_limits<float>::infinity());
         continue;
       }
       const EdgeId ei(ci.edge);
@@ -338,25 +342,23 @@ void OnlineMatcher::process(std::uint32_t vehicle, double time, Point xy, MatchO
           }
           route = rest + dists[j] + cj.offset;
         }
-        row[j] = route <= bound ? detail::transition_logp(m_params, route, straight) : -kInf;
+        const double lp =
+            route <= bound ? detail::transition_logp(m_params, route, straight) : -kInf;
+        row[j] = static_cast<float>(lp);
+        // Scored in double here, in the reference's order, so both pick the same path.
+        const double v = ci.score + lp;
+        if (v > best[j]) {
+          best[j] = v;
+          backs[j] = i;
+        }
       }
     }
     bool reachable = false;
     for (std::uint32_t j = 0; j < col.count; ++j) {
-      double best = -kInf;
-      std::uint32_t back = 0;
-      for (std::uint32_t i = 0; i < prev.count; ++i) {
-        const double v = s.cands[prev.first + i].score +
-                         s.trans[col.trans + static_cast<std::size_t>(i) * col.count + j];
-        if (v > best) {
-          best = v;
-          back = i;
-        }
-      }
       Cand& cj = s.cands[col.first + j];
-      cj.score = best + cj.emis;
-      cj.back = back;
-      reachable = reachable || best > -kInf;
+      cj.score = best[j] + cj.emis;
+      cj.back = backs[j];
+      reachable = reachable || best[j] > -kInf;
     }
     return reachable;
   };
