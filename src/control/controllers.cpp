@@ -212,7 +212,8 @@ class Brain final : public Controller {
           for (std::size_t k = 0; k < movements(b); ++k) {
             State& st = state[b][k];
             const double reach =
-                std::min(1.0, st.speed * (b == a ? green : T) / std::max(1.0, m_range));
+                std::min(1.0, st.speed * (b == a ? green + m_p.yellow_reach * (T - green) : T) /
+                                  std::max(1.0, m_range));
             const double arriving = st.running * reach;
             if (b != a) {
               if (advance) {
@@ -330,6 +331,8 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
         p.block = value;
       else if (key == "fresh")
         p.fresh_bonus = value;
+      else if (key == "yreach")
+        p.yellow_reach = value;
       else if (key == "look")
         p.lookahead = value;
       else if (key == "spill")

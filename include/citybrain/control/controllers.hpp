@@ -36,6 +36,7 @@ struct BrainParams {
   double delay_weight = 0.02;       // per queued vehicle and interval its phase has been red
   double block = 1.0;               // discount a queue by its exit road's room (0: off)
   double fresh_bonus = 0.0;         // for keeping a phase that started in the last interval
+  double yellow_reach = 0.0;        // share of the yellow counted for arrivals to a new green
   double lookahead = 0.0;           // weight of the best next interval after this one
 };
 std::unique_ptr<Controller> make_brain(const BrainParams& params, int decision_interval);
