@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages citybrain builds and tests with (skips apt when all are present).
 set -euo pipefail
-packages=(cmake ninja-build g++ libsimdjson-dev libcli11-dev nlohmann-json3-dev libgtest-dev
+packages=(cmake ninja-build g++ libsimdjson-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libgtest-dev
   libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   pybind11-dev python3-dev python3-pytest python3-numpy python3-setuptools python3-wheel)
 missing=()

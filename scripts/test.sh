@@ -34,13 +34,16 @@ ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1
 step "fuzzer build (clang-14)"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 -DCITYBRAIN_FUZZ=ON -DCITYBRAIN_TESTS=OFF -DCITYBRAIN_BENCH=OFF
-cmake --build build-fuzz -j "$jobs" --target fuzz_loaders
-step "fuzzing the loaders for ${fuzz_seconds}s"
-mkdir -p build-fuzz/corpus build-fuzz/findings
-# New inputs go to build-fuzz/corpus; tests/fixtures is the read-only seed corpus.
-./build-fuzz/fuzz/fuzz_loaders build-fuzz/corpus tests/fixtures -max_total_time="$fuzz_seconds" \
-  -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/findings/ \
-  2>build-fuzz/fuzz.log || { tail -n 60 build-fuzz/fuzz.log; exit 1; }
-tail -n 15 build-fuzz/fuzz.log
+cmake --build build-fuzz -j "$jobs" --target fuzz_loaders fuzz_probe_csv
+# Each parser's fuzzer for FUZZ_SECONDS, seeded from the fixtures; new inputs go to its own corpus.
+for target in fuzz_loaders fuzz_probe_csv; do
+  step "fuzzing $target for ${fuzz_seconds}s"
+  mkdir -p "build-fuzz/corpus-$target" build-fuzz/findings
+  ./build-fuzz/fuzz/$target "build-fuzz/corpus-$target" tests/fixtures \
+    -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+    -artifact_prefix=build-fuzz/findings/ 2>"build-fuzz/$target.log" ||
+    { tail -n 60 "build-fuzz/$target.log"; exit 1; }
+  tail -n 5 "build-fuzz/$target.log"
+done
 
 step "all passed"
