@@ -228,7 +228,16 @@ class Brain final : public Controller {
             double left = st.queue - std::min(st.queue, served);
             // A queue behind a full exit road cannot move whatever the light shows.
             if (m_p.block > 0) left *= std::min(1.0, st.room / std::max(1.0, m_p.block * st.queue));
-            score += served + m_p.queue_weight * left - m_p.downstream_weight * st.down;
+            double gain = served;
+            if (m_p.horizon > 0) {
+              // Vehicle-seconds of waiting saved over the horizon: early discharges save more.
+              const double horizon = m_p.horizon;
+              const double start = T - green;
+              gain = (served * (horizon - start) -
+                      m_p.saturation_headway * served * (served + 1) / 2) /
+                     (horizon / 2);
+            }
+            score += gain + m_p.queue_weight * left - m_p.downstream_weight * st.down;
             if (advance) {
               st.queue = std::max(0.0, st.queue + arriving - served);
               st.running -= arriving;
@@ -333,6 +342,8 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
         p.fresh_bonus = value;
       else if (key == "yreach")
         p.yellow_reach = value;
+      else if (key == "horizon")
+        p.horizon = value;
       else if (key == "look")
         p.lookahead = value;
       else if (key == "spill")

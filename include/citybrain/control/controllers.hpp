@@ -37,7 +37,8 @@ struct BrainParams {
   double block = 1.0;               // discount a queue by its exit road's room (0: off)
   double fresh_bonus = 0.0;         // for keeping a phase that started in the last interval
   double yellow_reach = 0.0;        // share of the yellow counted for arrivals to a new green
-  double lookahead = 0.0;           // weight of the best next interval after this one
+  double horizon = 0.0;    // > 0: score waiting saved over this many seconds, not vehicles served
+  double lookahead = 0.0;  // weight of the best next interval after this one
 };
 std::unique_ptr<Controller> make_brain(const BrainParams& params, int decision_interval);
 
