@@ -10,7 +10,7 @@ inline void cpu_relax() {
   __builtin_ia32_pause();
 #endif
 }
-constexpr int kSpins = 4000;
+constexpr int kSpins = 300;
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) : m_threads(std::max(1, threads)) {

@@ -271,7 +271,7 @@ double Engine::intersection_speed(Slot v) {
     if (lc.distance < to_start) continue;
     if (!can_pass(lc, v, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
-      m_veh[v].new_blocker = notified(lc.cross.index() * 2 + (1 - lc.side));
+      m_next[v].new_blocker = notified(lc.cross.index() * 2 + (1 - lc.side));
       break;
     }
   }
@@ -294,7 +294,7 @@ double Engine::yield_speed(Slot v) {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
   const double speed = m_veh[v].speed;
-  m_veh[v].new_blocker = kNoVehicle;
+  m_next[v].new_blocker = kNoVehicle;
   double s = t.max_speed;
   s = mn(s, speed + t.max_pos_acc * dt);
   s = mn(s, m_drv_max_speed[m_veh[v].drv]);
@@ -314,29 +314,29 @@ double Engine::yield_speed(Slot v) {
 [[gnu::always_inline]] inline void Engine::set_delta_distance(Slot v, double delta) {
   double dis = delta + m_veh[v].dis;
   DrivableId d = m_veh[v].drv;
-  m_veh[v].moved = 0;
-  m_veh[v].ended = 0;
-  m_veh[v].new_drv = kNoDrivable;
+  m_next[v].moved = 0;
+  m_next[v].ended = 0;
+  m_next[v].new_drv = kNoDrivable;
   for (int i = 0; d != kNoDrivable && dis > m_drv_length[d]; ++i) {
     dis -= m_drv_length[d];
     DrivableId next = planned(v, i);
-    if (next == kNoDrivable) m_veh[v].ended = 1;
+    if (next == kNoDrivable) m_next[v].ended = 1;
     d = next;
-    m_veh[v].new_drv = next;
-    m_veh[v].moved = 1;
+    m_next[v].new_drv = next;
+    m_next[v].moved = 1;
   }
-  m_veh[v].new_dis = dis;
+  m_next[v].new_dis = dis;
 }
 
 void Engine::compute_speeds() {
   // With lane changes a vehicle and its shadow move at the slower of their two speeds, so every
   // speed is computed before any move; without them the two passes fuse.
   if (!m_config.lane_change) return;
-  m_pool->parallel_for(
-      m_active.size(),
+  m_pool->parallel_ranges(
+      m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t i = begin; i < end; ++i) {
-          for (Slot v : m_lists[m_active[i]]) m_veh[v].raw_speed = next_speed(v);
+          for (Slot v : m_lists[m_active[i]]) m_next[v].raw_speed = next_speed(v);
         }
       },
       m_running, m_config.parallel_threshold);
@@ -353,12 +353,12 @@ void Engine::compute_speeds() {
   } else {
     delta = (speed + next) * dt / 2;
   }
-  m_veh[v].new_speed = next;
+  m_next[v].new_speed = next;
   set_delta_distance(v, delta);
   if (!m_config.lane_change) return;
-  if (m_veh[v].partner_type == 2 && m_veh[v].moved && !m_veh[v].ended) {
-    m_veh[v].aborted = 1;
-    m_veh[v].ended = 1;
+  if (m_veh[v].partner_type == 2 && m_next[v].moved && !m_next[v].ended) {
+    m_next[v].aborted = 1;
+    m_next[v].ended = 1;
   }
   if (m_veh[v].changing) {
     int dir = m_aux[v].signal_dir;
@@ -368,33 +368,37 @@ void Engine::compute_speeds() {
     offset = std::min(offset, max_offset);
     m_aux[v].offset = offset * dir;
     if (offset >= max_offset) {
-      m_veh[v].finished_change = 1;
-      m_veh[v].ended = 1;
+      m_next[v].finished_change = 1;
+      m_next[v].ended = 1;
     }
   }
 }
 
 void Engine::compute_moves() {
   const bool lane_change = m_config.lane_change;
-  if (m_leaving.size() != static_cast<std::size_t>(m_pool->size()))
+  if (m_leaving.size() != static_cast<std::size_t>(m_pool->size())) {
     m_leaving.resize(m_pool->size());
-  m_pool->parallel_for(
-      m_lists.size(),
+  }
+  for (auto& leaving : m_leaving) leaving.clear();
+  m_pool->parallel_ranges(
+      m_active_split,
       [&](std::size_t begin, std::size_t end, int worker) {
         auto& leaving = m_leaving[worker];
-        leaving.clear();
-        for (std::size_t d = begin; d < end; ++d) {
-          for (Slot v : m_lists[d]) {
+        for (std::size_t i = begin; i < end; ++i) {
+          for (Slot v : m_lists[m_active[i]]) {
             double next;
             if (lane_change) {
-              next = m_veh[v].raw_speed;
-              if (m_aux[v].partner != kNoVehicle)
-                next = std::min(next, m_veh[m_aux[v].partner].raw_speed);
+              next = m_next[v].raw_speed;
+              if (m_aux[v].partner != kNoVehicle) {
+                next = std::min(next, m_next[m_aux[v].partner].raw_speed);
+              }
             } else {
               next = next_speed(v);
             }
             move_vehicle(v, next);
-            if (m_veh[v].ended || m_veh[v].moved || m_veh[v].finished_change) leaving.push_back(v);
+            if (m_next[v].ended || m_next[v].moved || m_next[v].finished_change) {
+              leaving.push_back(v);
+            }
           }
         }
       },
@@ -411,8 +415,8 @@ void Engine::notify_crosses() {
       std::atomic_ref<std::uint8_t>(m_link_active[d - n_lanes]).store(1, std::memory_order_relaxed);
     }
   };
-  m_pool->parallel_for(
-      m_active.size(),
+  m_pool->parallel_ranges(
+      m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t i = begin; i < end; ++i) {
           const DrivableId d = m_active[i];
@@ -504,17 +508,17 @@ void Engine::update_vehicles() {
   // same drivable; the front vehicles look ahead once all positions are final.
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const bool lane_change = m_config.lane_change;
-  m_pool->parallel_for(
-      m_active.size(),
+  m_pool->parallel_ranges(
+      m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t i = begin; i < end; ++i) {
           Slot leader = kNoVehicle;
           for (Slot v : m_lists[m_active[i]]) {
-            m_veh[v].speed = m_veh[v].new_speed;
-            m_veh[v].dis = m_veh[v].new_dis;
-            if (m_veh[v].moved) {
+            m_veh[v].speed = m_next[v].new_speed;
+            m_veh[v].dis = m_next[v].new_dis;
+            if (m_next[v].moved) {
               m_veh[v].prev_drv = m_veh[v].drv;
-              m_veh[v].drv = m_veh[v].new_drv;
+              m_veh[v].drv = m_next[v].new_drv;
               if (m_veh[v].drv < n_lanes) {
                 auto route = m_demand->route(RouteId(m_veh[v].route));
                 RoadId road = m_net->lanes[m_veh[v].drv].road;
@@ -522,10 +526,10 @@ void Engine::update_vehicles() {
                   ++m_veh[v].route_pos;
               }
               refresh_plan(v);
-              m_veh[v].moved = 0;
+              m_next[v].moved = 0;
             }
-            Slot b = m_veh[v].new_blocker;
-            m_veh[v].blocker = (b != kNoVehicle && !m_veh[b].ended) ? b : kNoVehicle;
+            Slot b = m_next[v].new_blocker;
+            m_veh[v].blocker = (b != kNoVehicle && !m_next[b].ended) ? b : kNoVehicle;
             m_veh[v].has_custom_speed = 0;
             if (lane_change) {
               // End of the step for lane-change signals (CityFlow's clearSignal).
@@ -548,8 +552,8 @@ void Engine::update_vehicles() {
         }
       },
       m_running, m_config.parallel_threshold);
-  m_pool->parallel_for(
-      m_active.size(),
+  m_pool->parallel_ranges(
+      m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t i = begin; i < end; ++i) {
           update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);

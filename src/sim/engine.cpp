@@ -126,6 +126,7 @@ Engine& Engine::operator=(const Engine& other) {
   m_type_consts = other.m_type_consts;
   m_link_ends = other.m_link_ends;
   m_active = other.m_active;
+  m_active_split = other.m_active_split;
   m_link_active = other.m_link_active;
   m_link_green = other.m_link_green;
   m_link_roadlink = other.m_link_roadlink;
@@ -148,6 +149,7 @@ Engine& Engine::operator=(const Engine& other) {
   m_trip_seq = other.m_trip_seq;
   m_trip_shadow_of = other.m_trip_shadow_of;
   m_veh = other.m_veh;
+  m_next = other.m_next;
   m_aux = other.m_aux;
   m_free = other.m_free;
   m_slots_used = other.m_slots_used;
@@ -180,6 +182,7 @@ void Engine::set_threads(int threads) {
 
 void Engine::resize_slots(std::size_t n) {
   m_veh.resize(n);
+  m_next.resize(n);
   m_aux.resize(n);
 }
 
@@ -193,6 +196,7 @@ Slot Engine::allocate_slot() {
     v = static_cast<Slot>(m_slots_used++);
   }
   m_veh[v] = Vehicle{};
+  m_next[v] = VehicleNext{};
   m_aux[v] = VehicleAux{};
   m_veh[v].priority = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
   return v;
@@ -463,23 +467,27 @@ void Engine::compact_slots() {
     if (s != kNoVehicle) s = m_new_slot[s];
   };
   m_veh_scratch.resize(capacity);
+  m_next_scratch.resize(capacity);
   m_aux_scratch.resize(capacity);
   for (std::size_t v = 0; v < m_slots_used; ++v) {
     Slot to = m_new_slot[v];
     if (to == kNoVehicle) continue;
     Vehicle veh = m_veh[v];
+    VehicleNext buffered = m_next[v];
     VehicleAux aux = m_aux[v];
     remap(veh.leader);
     remap(veh.blocker);
-    remap(veh.new_blocker);
+    remap(buffered.new_blocker);
     remap(aux.partner);
     remap(aux.target_leader);
     remap(aux.target_follower);
     remap(aux.signal_recv);
     m_veh_scratch[to] = veh;
+    m_next_scratch[to] = buffered;
     m_aux_scratch[to] = aux;
   }
   std::swap(m_veh, m_veh_scratch);
+  std::swap(m_next, m_next_scratch);
   std::swap(m_aux, m_aux_scratch);
   for (DrivableId d : m_active) {
     for (Slot& v : m_lists[d]) v = m_new_slot[v];
@@ -503,11 +511,28 @@ void Engine::collect_active() {
     count += m_occupied[d];
   }
   m_active.count = count;
+  // Split the occupied drivables between the threads by the vehicles on them, not by their
+  // number: a lane with a queue weighs more than an empty lane link.
+  const std::size_t threads = static_cast<std::size_t>(m_pool->size());
+  m_active_split.assign(threads + 1, count);
+  m_active_split[0] = 0;
+  if (threads > 1 && m_running >= m_config.parallel_threshold) {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count; ++i) total += m_lists[ids[i]].size();
+    std::size_t seen = 0;
+    std::size_t w = 1;
+    for (std::size_t i = 0; i < count && w < threads; ++i) {
+      seen += m_lists[ids[i]].size();
+      while (w < threads && seen * threads >= total * w) m_active_split[w++] = i + 1;
+    }
+  } else {
+    for (std::size_t w = 1; w < threads; ++w) m_active_split[w] = count * w / threads;
+  }
 }
 
 void Engine::update_leaders() {
-  m_pool->parallel_for(
-      m_active.size(),
+  m_pool->parallel_ranges(
+      m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t i = begin; i < end; ++i) {
           const DrivableId d = m_active[i];
@@ -535,21 +560,21 @@ void Engine::apply_moves() {
   // Lane-change endings touch the partner, so they run here, serially, in a fixed order. An
   // aborted change (the shadow left its lane) wins over a change that finished in the same step.
   for (Slot v : m_removed) {
-    if (!m_veh[v].aborted) continue;
+    if (!m_next[v].aborted) continue;
     Slot real = m_aux[v].partner;
     if (real == kNoVehicle) continue;
     m_veh[real].changing = 0;
     m_veh[real].partner_type = 0;
     m_aux[real].offset = 0;
     m_aux[real].partner = kNoVehicle;
-    if (m_veh[real].finished_change) {
-      m_veh[real].finished_change = 0;
-      bool reached_end = m_veh[real].moved && m_veh[real].new_drv == kNoDrivable;
-      if (!reached_end) m_veh[real].ended = 0;
+    if (m_next[real].finished_change) {
+      m_next[real].finished_change = 0;
+      bool reached_end = m_next[real].moved && m_next[real].new_drv == kNoDrivable;
+      if (!reached_end) m_next[real].ended = 0;
     }
   }
   for (Slot v : m_removed) {
-    if (!m_veh[v].finished_change) continue;
+    if (!m_next[v].finished_change) continue;
     Slot shadow = m_aux[v].partner;
     m_veh[v].changing = 0;
     m_veh[v].lc_finished = 1;
@@ -564,16 +589,16 @@ void Engine::apply_moves() {
   }
 
   for (Slot v : m_removed) {
-    if (!m_veh[v].ended && !m_veh[v].moved) continue;
+    if (!m_next[v].ended && !m_next[v].moved) continue;
     auto& list = m_lists[m_veh[v].drv];
     list.erase(std::find(list.begin(), list.end(), v));
     m_occupied[m_veh[v].drv] = !list.empty();
-    if (m_veh[v].ended) {
+    if (m_next[v].ended) {
       --m_running;
       --m_pool_size;
       m_pool_gen_time_sum -= m_aux[v].gen_time;
       Slot partner = m_aux[v].partner;
-      if (partner != kNoVehicle && !m_veh[partner].ended) {
+      if (partner != kNoVehicle && !m_next[partner].ended) {
         // The other half of a lane change goes on alone.
         m_veh[partner].partner_type = 0;
         m_aux[partner].partner = kNoVehicle;
@@ -583,12 +608,12 @@ void Engine::apply_moves() {
       if (!m_veh[v].lc_finished) {
         ++m_cf_finished;
         m_cf_travel_time += now - m_aux[v].gen_time;
-        if (m_veh[v].partner_type != 2 && !m_veh[v].aborted) ++m_finished_trips;
+        if (m_veh[v].partner_type != 2 && !m_next[v].aborted) ++m_finished_trips;
       }
       free_slot(v);
     } else {
       m_push_buffer.push_back(
-          {m_veh[v].new_dis, static_cast<std::uint32_t>(m_push_buffer.size()), v});
+          {m_next[v].new_dis, static_cast<std::uint32_t>(m_push_buffer.size()), v});
     }
   }
   // Farthest first, as CityFlow pushes; equal distances keep drivable order (a total order, so
@@ -598,7 +623,7 @@ void Engine::apply_moves() {
   });
   for (const Push& push : m_push_buffer) {
     const Slot v = push.vehicle;
-    DrivableId d = m_veh[v].new_drv;
+    DrivableId d = m_next[v].new_drv;
     m_lists[d].push_back(v);
     m_occupied[d] = 1;
     m_veh[v].enter_link_step = d >= n_lanes ? m_step : kNotOnLink;

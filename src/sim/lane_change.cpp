@@ -83,8 +83,8 @@ bool Engine::plans_change(Slot v) const {
 
 void Engine::plan_lane_changes() {
   // Signals are computed in parallel; candidates are then gathered in drivable order.
-  m_pool->parallel_for(
-      m_active.size(),
+  m_pool->parallel_ranges(
+      m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t i = begin; i < end; ++i) {
           for (Slot v : m_lists[m_active[i]]) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -19,6 +20,21 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return m_threads; }
+
+  // As parallel_for, with the ranges given: worker w takes [bounds[w], bounds[w + 1]). `bounds`
+  // has size() + 1 entries; callers use it to balance uneven work.
+  template <typename Body>
+  void parallel_ranges(std::span<const std::size_t> bounds, Body&& body,
+                       std::size_t work = SIZE_MAX, std::size_t min_work = 0) {
+    const std::size_t n = bounds.empty() ? 0 : bounds.back();
+    if (m_threads == 1 || n < 2 || work < min_work ||
+        bounds.size() != static_cast<std::size_t>(m_threads) + 1) {
+      body(std::size_t{0}, n, 0);
+      return;
+    }
+    m_task = [&](int worker) { body(bounds[worker], bounds[worker + 1], worker); };
+    dispatch();
+  }
 
   // Runs body(begin, end, worker) over [0, n) split into one contiguous range per thread; returns
   // when all ranges are done. The calling thread takes the first range. Below `min_work` units of

@@ -227,6 +227,7 @@ class Engine {
     const DrivableId* end() const { return ids.data() + count; }
   };
   ActiveList m_active;
+  std::vector<std::size_t> m_active_split;  // per thread, where its share of m_active starts
   std::vector<std::uint8_t> m_link_active;  // per lane link: notifies this step
   std::vector<std::uint8_t> m_link_green;   // per lane link: its signal shows green
 
@@ -268,17 +269,23 @@ class Engine {
   // Vehicle slots. What a step reads and writes for every vehicle sits together in one record
   // (two cache lines); what only lane changes and bookkeeping touch lives beside it.
   struct Vehicle {
-    double dis = 0, speed = 0, gap = 0;
-    double new_speed = 0, new_dis = 0, raw_speed = 0, custom_speed = 0;
-    DrivableId drv = kNoDrivable, next_drv = kNoDrivable, prev_drv = kNoDrivable,
-               new_drv = kNoDrivable;
-    Slot leader = kNoVehicle, blocker = kNoVehicle, new_blocker = kNoVehicle;
+    double dis = 0, speed = 0, gap = 0, custom_speed = 0;
+    DrivableId drv = kNoDrivable, next_drv = kNoDrivable, prev_drv = kNoDrivable;
+    Slot leader = kNoVehicle, blocker = kNoVehicle;
     std::uint32_t type = 0, route = 0, route_pos = 0, trip = 0;
     std::int32_t priority = 0;
     std::int64_t enter_link_step = std::numeric_limits<int>::max();
-    std::uint8_t moved = 0, ended = 0, has_custom_speed = 0;
+    std::uint8_t has_custom_speed = 0;
     std::uint8_t partner_type = 0;  // 0 none, 1 real with a shadow, 2 shadow
-    std::uint8_t changing = 0, aborted = 0, finished_change = 0, lc_finished = 0;
+    std::uint8_t changing = 0, lc_finished = 0;
+  };
+  // What the compute phase writes, apart from what it reads: a thread writing its vehicles' next
+  // state never invalidates the cache lines other threads read their leaders and foes from.
+  struct VehicleNext {
+    double new_speed = 0, new_dis = 0, raw_speed = 0;
+    DrivableId new_drv = kNoDrivable;
+    Slot new_blocker = kNoVehicle;
+    std::uint8_t moved = 0, ended = 0, aborted = 0, finished_change = 0;
   };
   struct VehicleAux {
     double gen_time = 0, offset = 0, last_change_time = 0, leader_gap = 0, follower_gap = 0;
@@ -289,8 +296,10 @@ class Engine {
     std::int8_t signal_dir = 0, last_dir = 0;
   };
   std::vector<Vehicle> m_veh;
+  std::vector<VehicleNext> m_next;
   std::vector<VehicleAux> m_aux;
   std::vector<Vehicle> m_veh_scratch;
+  std::vector<VehicleNext> m_next_scratch;
   std::vector<VehicleAux> m_aux_scratch;
   std::vector<Slot> m_new_slot;
   std::vector<Slot> m_free;
