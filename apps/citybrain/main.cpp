@@ -97,7 +97,9 @@ int main(int argc, char** argv) {
   s->add_option("--roadnet", sim.roadnet, "CityFlow roadnet.json");
   s->add_option("--flow", sim.flow, "CityFlow flow.json");
   s->add_option("--duration", sim.duration, "Simulated seconds")->capture_default_str();
-  s->add_option("--controller", sim.controller, "none | fixed | maxpressure")
+  s->add_option(
+       "--controller", sim.controller,
+       "none (the file's signal plans) | fixed | maxpressure | sotl | efficient | advanced | brain")
       ->capture_default_str();
   s->add_option("--protocol", sim.protocol, "llmlight30 | xlight15 (with a controller)");
   s->add_option("--threads", sim.threads, "Worker threads")->capture_default_str();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "citybrain/control/controllers.hpp"
 #include "citybrain/control/protocol.hpp"
 #include "citybrain/core/error.hpp"
 #include "citybrain/demand/cityflow_flow.hpp"
@@ -54,15 +55,15 @@ Report run(const Scenario& scenario, const RunOptions& options) {
   if (options.seed) config.seed = *options.seed;
   if (options.lane_change) config.lane_change = *options.lane_change;
   const bool controlled = options.controller != "none";
-  if (options.controller != "none" && options.controller != "fixed" &&
-      options.controller != "maxpressure") {
-    throw Error(
-        ErrorCode::kInvalidArgument, "--controller",
-        "unknown controller \"" + options.controller + "\" (expected none, fixed or maxpressure)");
-  }
+  control::ProtocolSpec spec =
+      control::ProtocolSpec::of(control::parse_protocol(options.protocol.value_or("llmlight30")));
+  spec.horizon = static_cast<int>(std::ceil(options.duration));
+  // Validates the name before any work (throws an invalid-argument error naming the choices).
+  std::unique_ptr<control::Controller> controller =
+      controlled ? control::make_controller(options.controller, spec.decision_interval) : nullptr;
   if (options.protocol && !controlled) {
     throw Error(ErrorCode::kInvalidArgument, "--protocol",
-                "a protocol needs a controller (expected --controller fixed or maxpressure)");
+                "a protocol needs a controller (expected --controller and one of the controllers)");
   }
   if (controlled) config.rl_traffic_light = true;
 
@@ -77,13 +78,7 @@ Report run(const Scenario& scenario, const RunOptions& options) {
   report.controller = options.controller;
   auto start = std::chrono::steady_clock::now();
   if (controlled) {
-    control::ProtocolSpec spec =
-        control::ProtocolSpec::of(control::parse_protocol(options.protocol.value_or("llmlight30")));
-    spec.horizon = static_cast<int>(std::ceil(options.duration));
     report.protocol = options.protocol.value_or("llmlight30");
-    auto controller = options.controller == "fixed"
-                          ? control::make_fixed_time(spec.decision_interval)
-                          : control::make_max_pressure();
     auto result = control::run_protocol(
         engine, *controller, spec,
         [&](double t) {
