@@ -65,7 +65,25 @@ T parse(std::string_view v, const std::string& where, const char* field) {
 std::string existing(const std::string& base) {
   if (std::filesystem::exists(base)) return base;
   if (std::filesystem::exists(base + ".gz")) return base + ".gz";
-  throw Error(ErrorCode::kNotFound, base, "no such file (nor " + base + ".gz)");
+  throw Error(ErrorCode::kFileNotFound, base, "no such file (nor " + base + ".gz)");
+}
+
+// Calls fn(fields, where) for every non-empty line of a whitespace-separated text file; `where`
+// is "file:line" for error messages.
+template <typename Fn>
+void for_each_record(const std::string& file, Fn&& fn) {
+  const std::string text = read_all(file);
+  std::size_t line_no = 0;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const std::size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    ++line_no;
+    auto fields = split_ws(line);
+    if (fields.empty()) continue;
+    fn(fields, file + ":" + std::to_string(line_no));
+  }
 }
 
 }  // namespace
@@ -120,49 +138,21 @@ KubickaTrack load_kubicka_track(const std::string& dir, int number) {
   t.index_seconds = seconds_since(t0);
   t0 = Clock::now();
   const Projection& proj = t.graph.projection();
-  {
-    const std::string file = base + ".track";
-    const std::string text = read_all(file);
-    std::size_t line_no = 0;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-      const std::size_t nl = rest.find('\n');
-      std::string_view line = rest.substr(0, nl);
-      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-      ++line_no;
-      auto f = split_ws(line);
-      if (f.empty()) continue;
-      const std::string where = file + ":" + std::to_string(line_no);
-      if (f.size() < 3) {
-        throw Error(ErrorCode::kInvalidInput, where, "expected lon<TAB>lat<TAB>time");
-      }
-      const double lon = parse<double>(f[0], where, "lon");
-      const double lat = parse<double>(f[1], where, "lat");
-      t.xy.push_back(proj.to_xy(lon, lat));
-      t.time.push_back(parse<double>(f[2], where, "time"));
+  for_each_record(base + ".track", [&](const auto& f, const std::string& where) {
+    if (f.size() < 3) throw Error(ErrorCode::kInvalidInput, where, "expected lon<TAB>lat<TAB>time");
+    const double lon = parse<double>(f[0], where, "lon");
+    const double lat = parse<double>(f[1], where, "lat");
+    t.xy.push_back(proj.to_xy(lon, lat));
+    t.time.push_back(parse<double>(f[2], where, "time"));
+  });
+  for_each_record(base + ".route", [&](const auto& f, const std::string& where) {
+    const auto arc = parse<std::uint32_t>(f[0], where, "arc");
+    if (arc >= t.graph.edge_count()) {
+      throw Error(ErrorCode::kInvalidInput, where,
+                  "arc: value '" + std::string(f[0]) + "', expected an arc of the network");
     }
-  }
-  {
-    const std::string file = base + ".route";
-    const std::string text = read_all(file);
-    std::size_t line_no = 0;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-      const std::size_t nl = rest.find('\n');
-      std::string_view line = rest.substr(0, nl);
-      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-      ++line_no;
-      auto f = split_ws(line);
-      if (f.empty()) continue;
-      const std::string where = file + ":" + std::to_string(line_no);
-      const auto arc = parse<std::uint32_t>(f[0], where, "arc");
-      if (arc >= t.graph.edge_count()) {
-        throw Error(ErrorCode::kInvalidInput, where,
-                    "arc: value '" + std::string(f[0]) + "', expected an arc of the network");
-      }
-      t.truth.push_back(EdgeId(arc));
-    }
-  }
+    t.truth.push_back(EdgeId(arc));
+  });
   t.read_seconds += seconds_since(t0);
   return t;
 }
