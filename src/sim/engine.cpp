@@ -18,7 +18,10 @@ constexpr std::uint64_t kLaneStream = 0x6c616e65;  // "lane"
 
 Engine::Engine(std::shared_ptr<const net::Network> network,
                std::shared_ptr<const demand::Demand> demand, SimConfig config)
-    : m_net(std::move(network)), m_demand(std::move(demand)), m_config(config) {
+    : m_net(std::move(network)),
+      m_demand(std::move(demand)),
+      m_config(config),
+      m_pool(config.threads) {
   if (!(m_config.interval > 0)) {
     throw Error(ErrorCode::kInvalidArgument, "interval",
                 "expected a positive step interval, found " + std::to_string(m_config.interval));
@@ -90,7 +93,6 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   m_trip_flow.reserve(expected);
   m_trip_seq.reserve(expected);
   m_trip_shadow_of.reserve(expected);
-  m_pool = std::make_unique<ThreadPool>(m_config.threads);
 }
 
 Engine::TypeConsts Engine::type_consts(const demand::VehicleType& t) const {
@@ -109,75 +111,30 @@ Engine::TypeConsts Engine::type_consts(const demand::VehicleType& t) const {
   return c;
 }
 
-Engine::Engine(const Engine& other) {
-  *this = other;
-}
-
-Engine& Engine::operator=(const Engine& other) {
-  if (this == &other) return *this;
-  auto pool = std::move(m_pool);
-  // Copy every member but the pool, which is per engine.
-  m_net = other.m_net;
-  m_demand = other.m_demand;
-  m_config = other.m_config;
-  m_drv_length = other.m_drv_length;
-  m_drv_max_speed = other.m_drv_max_speed;
-  m_drv_width = other.m_drv_width;
-  m_type_consts = other.m_type_consts;
-  m_link_ends = other.m_link_ends;
-  m_active = other.m_active;
-  m_active_split = other.m_active_split;
-  m_link_active = other.m_link_active;
-  m_link_green = other.m_link_green;
-  m_link_roadlink = other.m_link_roadlink;
-  m_link_turn = other.m_link_turn;
-  m_step = other.m_step;
-  m_flow_clock = other.m_flow_clock;
-  m_lists = other.m_lists;
-  m_occupied = other.m_occupied;
-  m_waiting = other.m_waiting;
-  m_waiting_head = other.m_waiting_head;
-  m_waiting_lanes = other.m_waiting_lanes;
-  m_phase = other.m_phase;
-  m_phase_remaining = other.m_phase_remaining;
-  m_notices = other.m_notices;
-  m_flow_state = other.m_flow_state;
-  m_flow_order = other.m_flow_order;
-  m_flow_next = other.m_flow_next;
-  m_active_flows = other.m_active_flows;
-  m_trip_flow = other.m_trip_flow;
-  m_trip_seq = other.m_trip_seq;
-  m_trip_shadow_of = other.m_trip_shadow_of;
-  m_veh = other.m_veh;
-  m_next = other.m_next;
-  m_aux = other.m_aux;
-  m_free = other.m_free;
-  m_slots_used = other.m_slots_used;
-  m_priority_counter = other.m_priority_counter;
-  m_running = other.m_running;
-  m_generated = other.m_generated;
-  m_waiting_total = other.m_waiting_total;
-  m_finished_trips = other.m_finished_trips;
-  m_cf_finished = other.m_cf_finished;
-  m_cf_travel_time = other.m_cf_travel_time;
-  m_pool_gen_time_sum = other.m_pool_gen_time_sum;
-  m_pool_size = other.m_pool_size;
-  m_vehicle_steps = other.m_vehicle_steps;
-  if (pool && pool->size() == m_config.threads) {
-    m_pool = std::move(pool);
-  } else {
-    m_pool = std::make_unique<ThreadPool>(m_config.threads);
-  }
-  return *this;
-}
-
+Engine::Engine(const Engine& other) = default;
+Engine& Engine::operator=(const Engine& other) = default;
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
 Engine::~Engine() = default;
 
+namespace detail {
+PoolHandle::PoolHandle(int threads) : m_pool(std::make_unique<ThreadPool>(threads)) {}
+PoolHandle::PoolHandle(const PoolHandle& other)
+    : m_pool(std::make_unique<ThreadPool>(other.m_pool->size())) {}
+PoolHandle& PoolHandle::operator=(const PoolHandle& other) {
+  if (m_pool->size() != other.m_pool->size()) {
+    m_pool = std::make_unique<ThreadPool>(other.m_pool->size());
+  }
+  return *this;
+}
+PoolHandle::PoolHandle(PoolHandle&&) noexcept = default;
+PoolHandle& PoolHandle::operator=(PoolHandle&&) noexcept = default;
+PoolHandle::~PoolHandle() = default;
+}  // namespace detail
+
 void Engine::set_threads(int threads) {
   m_config.threads = std::max(1, threads);
-  m_pool = std::make_unique<ThreadPool>(m_config.threads);
+  m_pool = detail::PoolHandle(m_config.threads);
 }
 
 void Engine::resize_slots(std::size_t n) {
@@ -486,9 +443,9 @@ void Engine::compact_slots() {
     m_next_scratch[to] = buffered;
     m_aux_scratch[to] = aux;
   }
-  std::swap(m_veh, m_veh_scratch);
-  std::swap(m_next, m_next_scratch);
-  std::swap(m_aux, m_aux_scratch);
+  m_veh.swap(m_veh_scratch);
+  m_next.swap(m_next_scratch);
+  m_aux.swap(m_aux_scratch);
   for (DrivableId d : m_active) {
     for (Slot& v : m_lists[d]) v = m_new_slot[v];
   }

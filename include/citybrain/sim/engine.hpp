@@ -22,6 +22,34 @@ class ThreadPool;
 
 namespace citybrain::sim {
 
+namespace detail {
+// The engine's own worker pool: a copy of the engine gets a new pool of the same size.
+class PoolHandle {
+ public:
+  explicit PoolHandle(int threads);
+  PoolHandle(const PoolHandle& other);
+  PoolHandle& operator=(const PoolHandle& other);
+  PoolHandle(PoolHandle&&) noexcept;
+  PoolHandle& operator=(PoolHandle&&) noexcept;
+  ~PoolHandle();
+  ThreadPool* operator->() const { return m_pool.get(); }
+
+ private:
+  std::unique_ptr<ThreadPool> m_pool;
+};
+
+// A working buffer reused from step to step; not state, so copying the engine leaves it empty.
+template <typename T>
+struct Scratch : T {
+  Scratch() = default;
+  Scratch(const Scratch&) : T() {}
+  Scratch& operator=(const Scratch&) { return *this; }
+  Scratch(Scratch&&) noexcept = default;
+  Scratch& operator=(Scratch&&) noexcept = default;
+  ~Scratch() = default;
+};
+}  // namespace detail
+
 struct SimConfig {
   double interval = 1.0;          // seconds per step
   std::uint64_t seed = 0;         // randomness: vehicle priorities and first-lane choice
@@ -208,7 +236,7 @@ class Engine {
   std::shared_ptr<const net::Network> m_net;
   std::shared_ptr<const demand::Demand> m_demand;
   SimConfig m_config;
-  std::unique_ptr<ThreadPool> m_pool;
+  detail::PoolHandle m_pool;
 
   // Static per-drivable data.
   std::vector<double> m_drv_length, m_drv_max_speed, m_drv_width;
@@ -298,22 +326,23 @@ class Engine {
   std::vector<Vehicle> m_veh;
   std::vector<VehicleNext> m_next;
   std::vector<VehicleAux> m_aux;
-  std::vector<Vehicle> m_veh_scratch;
-  std::vector<VehicleNext> m_next_scratch;
-  std::vector<VehicleAux> m_aux_scratch;
-  std::vector<Slot> m_new_slot;
+  detail::Scratch<std::vector<Vehicle>> m_veh_scratch;
+  detail::Scratch<std::vector<VehicleNext>> m_next_scratch;
+  detail::Scratch<std::vector<VehicleAux>> m_aux_scratch;
+  detail::Scratch<std::vector<Slot>> m_new_slot;
   std::vector<Slot> m_free;
   std::size_t m_slots_used = 0;
 
-  std::vector<Slot> m_lane_change_candidates;
+  detail::Scratch<std::vector<Slot>> m_lane_change_candidates;
   struct Push {
     double dis;
     std::uint32_t order;
     Slot vehicle;
   };
-  std::vector<Push> m_push_buffer;
-  std::vector<Slot> m_removed;
-  std::vector<std::vector<Slot>> m_leaving;  // per worker: vehicles that leave their drivable
+  detail::Scratch<std::vector<Push>> m_push_buffer;
+  detail::Scratch<std::vector<Slot>> m_removed;
+  detail::Scratch<std::vector<std::vector<Slot>>>
+      m_leaving;  // per worker: vehicles that leave their drivable
 
   std::uint32_t m_priority_counter = 0;
   std::size_t m_running = 0;
