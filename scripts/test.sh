@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test job: install what is missing, then
-#   1. Release build with warnings as errors (build-release): every test (unit, cli, dataset);
-#   2. ASan+UBSan build (build-asan): everything but the dataset check;
+#   1. Release build with warnings as errors (build-release) and the dashboard bundle (web/dist):
+#      every test (unit, cli, dataset, browser);
+#   2. ASan+UBSan build (build-asan): everything but the dataset and browser checks;
 #   3. clang-14 libFuzzer build (build-fuzz): the loader fuzzer for FUZZ_SECONDS (default 60) on
 #      the fixtures as seed corpus.
 # Exits non-zero on the first failure.
@@ -20,6 +21,8 @@ step "release build (-Werror)"
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCITYBRAIN_WERROR=ON \
   -DCITYBRAIN_TESTS=ON -DCITYBRAIN_BENCH=ON -DCITYBRAIN_SANITIZE=OFF -DCITYBRAIN_FUZZ=OFF
 cmake --build build-release -j "$jobs"
+step "dashboard bundle (npm ci + build, for the browser test)"
+bash scripts/build_web.sh
 step "release tests"
 ctest --test-dir build-release --output-on-failure -j "$jobs"
 
@@ -29,7 +32,7 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCITYBRAIN_
 cmake --build build-asan -j "$jobs"
 step "sanitizer tests (unit, cli)"
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE dataset
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "dataset|browser"
 
 step "fuzzer build (clang-14)"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
