@@ -5,6 +5,7 @@
 #include <string>
 
 #include "citybrain/demand/generator.hpp"
+#include "citybrain/import/osm.hpp"
 #include "citybrain/sense/matcher.hpp"
 
 namespace citybrain::cli {
@@ -43,5 +44,17 @@ struct EvaluateArgs {
 };
 void add_evaluate(CLI::App& app, EvaluateArgs& args);
 int run_evaluate(const EvaluateArgs& args);
+
+// import osm (cmd_import_osm.cpp).
+struct ImportOsmArgs {
+  CLI::App* cmd = nullptr;
+  std::string file, out_dir;
+  import::OsmOptions options;
+};
+// Adds the osm subcommand under an import command.
+void add_import_osm(CLI::App& import_cmd, ImportOsmArgs& args);
+// The demand options shared by import osm and simulate --osm.
+void add_osm_options(CLI::App& cmd, import::OsmOptions& options);
+int run_import_osm(const ImportOsmArgs& args);
 
 }  // namespace citybrain::cli

@@ -21,6 +21,8 @@ struct SimulateArgs {
   std::int64_t seed = -1;
   bool quiet = false;
   std::string lane_change;
+  std::string osm;  // an OpenStreetMap extract, imported in memory
+  citybrain::import::OsmOptions osm_options;
 };
 
 // The embedded default city, generated in memory: no files needed.
@@ -46,8 +48,14 @@ citybrain::Scenario default_city() {
 int simulate(const SimulateArgs& a) {
   using citybrain::Error;
   using citybrain::ErrorCode;
-  const bool no_inputs = a.config.empty() && a.roadnet.empty() && a.flow.empty();
-  if (!no_inputs && a.config.empty() == (a.roadnet.empty() || a.flow.empty())) {
+  if (!a.osm.empty()) {
+    if (!a.config.empty() || !a.roadnet.empty() || !a.flow.empty()) {
+      throw Error(ErrorCode::kInvalidArgument, "simulate",
+                  "give either --osm or --config or --roadnet/--flow, not several");
+    }
+  }
+  const bool no_inputs = a.config.empty() && a.roadnet.empty() && a.flow.empty() && a.osm.empty();
+  if (!no_inputs && a.osm.empty() && a.config.empty() == (a.roadnet.empty() || a.flow.empty())) {
     throw Error(ErrorCode::kInvalidArgument, "simulate",
                 "give either --config, or both --roadnet and --flow (or neither for the default "
                 "city)");
@@ -55,6 +63,18 @@ int simulate(const SimulateArgs& a) {
   citybrain::Scenario scenario;
   if (no_inputs) {
     scenario = default_city();
+  } else if (!a.osm.empty()) {
+    citybrain::import::OsmOptions o = a.osm_options;
+    o.duration = a.duration;
+    if (a.seed >= 0) o.seed = static_cast<std::uint64_t>(a.seed);
+    citybrain::import::ImportedCity city = citybrain::import::import_osm(a.osm, o);
+    if (!a.quiet) std::fprintf(stderr, "%s", city.report.summary().c_str());
+    auto network = std::make_shared<citybrain::net::Network>(
+        citybrain::net::parse_cityflow_roadnet(city.roadnet_json, a.osm + " (imported roadnet)"));
+    scenario.demand =
+        std::make_shared<citybrain::demand::Demand>(citybrain::demand::parse_cityflow_flow(
+            city.flow_json, a.osm + " (generated demand)", *network));
+    scenario.network = std::move(network);
   } else {
     scenario = a.config.empty() ? citybrain::load_scenario(a.roadnet, a.flow)
                                 : citybrain::load_scenario(a.config);
@@ -108,6 +128,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"on", "off"}));
   s->add_option("--report", sim.report, "Write the JSON report here");
   s->add_flag("--quiet", sim.quiet, "No progress line");
+  s->add_option("--osm", sim.osm, "An OpenStreetMap extract, imported with generated demand");
+  citybrain::cli::add_osm_options(*s, sim.osm_options);
+
+  auto* import_cmd = app.add_subcommand("import", "Import a city from another format");
+  import_cmd->require_subcommand(1);
+  citybrain::cli::ImportOsmArgs import_osm;
+  citybrain::cli::add_import_osm(*import_cmd, import_osm);
 
   citybrain::cli::GenerateArgs gen;
   citybrain::cli::add_generate(app, gen);
@@ -127,6 +154,7 @@ int main(int argc, char** argv) {
     if (match.match->parsed()) return citybrain::cli::run_match(match);
     if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);
     if (evaluate.evaluate->parsed()) return citybrain::cli::run_evaluate(evaluate);
+    if (import_osm.cmd->parsed()) return citybrain::cli::run_import_osm(import_osm);
     return citybrain::cli::run_generate(app, gen);
   } catch (const citybrain::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;
