@@ -30,20 +30,29 @@ std::uint32_t draw(const std::vector<double>& cumulative, double u) {
       it - cumulative.begin(), static_cast<std::ptrdiff_t>(cumulative.size()) - 1));
 }
 
-// Shortest free-flow paths from road o: predecessor of every reached road.
-void shortest_paths(const TripGraph& g, std::uint32_t o, std::vector<double>& dist,
-                    std::vector<std::uint32_t>& pred) {
+// Shortest free-flow paths from road o (predecessor of every reached road), until every target is
+// settled.
+void shortest_paths(const TripGraph& g, std::uint32_t o, const std::vector<std::uint32_t>& targets,
+                    std::vector<double>& dist, std::vector<std::uint32_t>& pred,
+                    std::vector<std::uint8_t>& is_target) {
   const std::size_t n = g.road_ids.size();
   dist.assign(n, std::numeric_limits<double>::infinity());
   pred.assign(n, kNone);
   using Item = std::pair<double, std::uint32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
+  is_target.assign(n, 0);
+  std::size_t left = 0;
+  for (std::uint32_t t : targets) left += is_target[t] ? 0 : (is_target[t] = 1);
   dist[o] = g.time[o];
   heap.push({dist[o], o});
-  while (!heap.empty()) {
+  while (!heap.empty() && left > 0) {
     auto [d, r] = heap.top();
     heap.pop();
     if (d > dist[r]) continue;
+    if (is_target[r]) {
+      is_target[r] = 0;
+      --left;
+    }
     for (std::uint32_t s : g.next[r]) {
       const double nd = d + g.time[s];
       if (nd < dist[s]) {
@@ -91,6 +100,7 @@ std::vector<Trip> generate_trips(const TripGraph& g, const OsmOptions& opt, Impo
   std::vector<double> cum(dests.size());
   std::vector<double> dist;
   std::vector<std::uint32_t> pred;
+  std::vector<std::uint8_t> is_target;
   std::uint64_t draws = 0;
   std::size_t unroutable = 0;
   const std::size_t max_draws = opt.trips * 20 + 100;
@@ -112,7 +122,7 @@ std::vector<Trip> generate_trips(const TripGraph& g, const OsmOptions& opt, Impo
       by_origin[o].push_back(dests[draw(cum, unit(random_u64(opt.seed, kDestStream, draws)))]);
     }
     for (auto& [o, ds] : by_origin) {
-      shortest_paths(g, o, dist, pred);
+      shortest_paths(g, o, ds, dist, pred, is_target);
       for (std::uint32_t d : ds) {
         if (pred[d] == kNone) {
           ++unroutable;
