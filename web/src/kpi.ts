@@ -48,7 +48,7 @@ function fmt(v: number, digits: number): string {
 
 export class KpiPanel {
   private readonly xs: number[] = [];
-  private readonly ys: number[][] = CHARTS.map(() => []);
+  private readonly ys: (number|null)[][] = CHARTS.map(() => []);
   private readonly plots: uPlot[] = [];
   private readonly values: HTMLElement[] = [];
   private readonly tiles = new Map<string, HTMLElement>();
@@ -134,6 +134,36 @@ export class KpiPanel {
       setTimeout(() => requestAnimationFrame(tick), 250);
     };
     tick();
+  }
+
+  /** The metrics the charts show, as GET /api/history names them. */
+  get metrics(): string[] { return CHARTS.map((c) => c.key); }
+
+  /**
+   * Puts per-minute history (GET /api/history, one list of [time, value] per chart) before the
+   * live points, so a page opened mid-run shows the run so far.
+   */
+  prefill(history: Map<string, [number, number][]>): void {
+    const before = this.xs.length ? this.xs[0] : Infinity;
+    const times = new Set<number>();
+    for (const points of history.values()) {
+      for (const [t] of points) {
+        if (t < before) times.add(t);
+      }
+    }
+    if (!times.size) return;
+    const xs = [...times].sort((a, b) => a - b);
+    const at = new Map(xs.map((t, i) => [t, i]));
+    CHARTS.forEach((spec, i) => {
+      const ys: (number|null)[] = new Array(xs.length).fill(null);
+      for (const [t, v] of history.get(spec.key) ?? []) {
+        const j = at.get(t);
+        if (j !== undefined) ys[j] = v * (spec.scale ?? 1);
+      }
+      this.ys[i].unshift(...ys);
+    });
+    this.xs.unshift(...xs);
+    this.dirty = true;
   }
 
   push(frame: Frame): void {

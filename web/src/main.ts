@@ -15,10 +15,15 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const panel = new IntersectionPanel($('intersection'), () => map.setSelected(null));
 const map = new CityMap($<HTMLDivElement>('map'), {
   select(id) {
-    map.setSelected(id);
-    if (id) panel.open(id);
+    if (id) openIntersection(id);
   },
 });
+function openIntersection(id: string): void {
+  map.setSelected(id);
+  panel.open(id);
+  map.reveal(
+      id, $('intersection').getBoundingClientRect().right - $('map').getBoundingClientRect().left);
+}
 const kpis = new KpiPanel($('tiles'), $('charts'));
 
 // What the browser test (and a curious operator in the console) can read.
@@ -56,6 +61,7 @@ function phaseLegend(maxPhases: number): void {
 const stream = new StateStream(5, {
   hello(h) { live.hello = h; },
   frame(f: Frame) {
+    if (live.frames === 0) void loadHistory(f.time);
     live.frames += 1;
     live.last = {
       seq: f.seq,
@@ -152,6 +158,19 @@ function showToast(message: string): void {
   toastTimer = window.setTimeout(() => el?.classList.remove('show'), 6000);
 }
 
+// The run so far, per simulated minute, for the charts (once, when the first frame arrives).
+async function loadHistory(now: number): Promise<void> {
+  const history = new Map<string, [number, number][]>();
+  await Promise.all(kpis.metrics.map(async (metric) => {
+    try {
+      history.set(metric, (await api.history(metric, 0, now)).points);
+    } catch {
+      // No history store: the charts start with the live points.
+    }
+  }));
+  kpis.prefill(history);
+}
+
 async function pollAudit(): Promise<void> {
   try {
     const {entries} = await api.audit(12);
@@ -178,8 +197,7 @@ $('audit').onclick = (e) => {
   const a = (e.target as HTMLElement).closest('a[data-id]') as HTMLElement | null;
   if (!a) return;
   e.preventDefault();
-  map.setSelected(a.dataset.id ?? null);
-  panel.open(a.dataset.id as string);
+  openIntersection(a.dataset.id as string);
 };
 
 async function start(): Promise<void> {

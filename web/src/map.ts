@@ -18,7 +18,8 @@ interface Junction {
   position: [number, number];
 }
 
-const LANE_WIDTH = 3.2;
+// CityFlow's common lane width; the API does not carry lane widths.
+const LANE_WIDTH = 4;
 
 /**
  * Shifts a polyline `d` metres to the right of its direction and trims `trim` metres at both ends.
@@ -129,7 +130,7 @@ export class CityMap {
         const half = (props.lanes * LANE_WIDTH) / 2;
         this.roads.push({
           props,
-          path: offsetPath(f.geometry.coordinates, half + 0.6, 12),
+          path: offsetPath(f.geometry.coordinates, half, 14),
           width: props.lanes * LANE_WIDTH * 0.85
         });
       } else if (f.properties.kind === 'intersection' && f.geometry.type === 'Point') {
@@ -172,6 +173,23 @@ export class CityMap {
     const [x, y] = viewport.project(j.position);
     const rect = this.container.getBoundingClientRect();
     return [rect.left + x, rect.top + y];
+  }
+
+  /**
+   * Pans the view so an intersection hidden under a panel covering `insetLeft` pixels of the
+   * map's left side comes to the middle of the rest.
+   */
+  reveal(id: string, insetLeft: number): void {
+    const j = this.junctions.find((x) => x.props.id === id);
+    const viewport = this.deck.getViewports()[0];
+    if (!j || !viewport) return;
+    const [x] = viewport.project(j.position);
+    const width = this.container.clientWidth;
+    if (x > insetLeft + 30 && x < width - 30) return;
+    const dx = (insetLeft + Math.min(160, (width - insetLeft) / 2) - x) / 2 ** (this.viewState.zoom as number);
+    const [tx, ty] = this.viewState.target as [number, number];
+    this.viewState = {...this.viewState, target: [tx - dx, ty, 0]};
+    this.deck.setProps({initialViewState: {...this.viewState, transitionDuration: 300}});
   }
 
   get signalised(): IntersectionProps[] {
