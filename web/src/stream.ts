@@ -61,7 +61,7 @@ export function decodeFrame(buffer: ArrayBuffer, bbox: Bbox, scratch?: Float32Ar
 
   const positions = scratch && scratch.length >= nVehicles * 2 ?
       scratch :
-      new Float32Array(Math.max(1024, nVehicles * 2 * 1.5));
+      new Float32Array(Math.max(1024, nVehicles * 3));
   const [minx, miny, maxx, maxy] = bbox;
   const sx = (maxx - minx) / 65535;
   const sy = (maxy - miny) / 65535;
