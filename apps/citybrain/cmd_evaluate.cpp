@@ -106,7 +106,8 @@ Row run_job(const Job& job, const control::ProtocolSpec& spec) {
   config.seed = 0;
   config.threads = 1;
   sim::Engine engine(job.scenario.network, job.scenario.demand, config);
-  auto controller = control::make_controller(job.controller, spec.decision_interval);
+  auto controller =
+      control::make_controller(job.controller, spec.decision_interval, job.scenario.network);
   const auto t0 = std::chrono::steady_clock::now();
   control::ProtocolResult result = control::run_protocol(engine, *controller, spec);
   Row row;
@@ -150,7 +151,6 @@ int run_evaluate(const EvaluateArgs& args) {
   const control::ProtocolSpec spec = control::ProtocolSpec::of(protocol);
   std::vector<std::string> controllers =
       args.controllers.empty() ? control::controller_names() : split(args.controllers);
-  for (const std::string& c : controllers) control::make_controller(c, spec.decision_interval);
 
   std::vector<Job> jobs;
   if (args.suite == "tsc") {
@@ -178,6 +178,10 @@ int run_evaluate(const EvaluateArgs& args) {
     Scenario scenario = generated_grid(args.grid_size);
     for (const std::string& c : controllers) jobs.push_back({key, c, scenario, 0});
   }
+
+  // Validates every name before any run (throws an invalid-argument error naming the choices).
+  for (const Job& job : jobs)
+    control::make_controller(job.controller, spec.decision_interval, job.scenario.network);
 
   std::vector<Row> rows(jobs.size());
   std::atomic<std::size_t> next{0};

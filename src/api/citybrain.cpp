@@ -60,7 +60,9 @@ Report run(const Scenario& scenario, const RunOptions& options) {
   spec.horizon = static_cast<int>(std::ceil(options.duration));
   // Validates the name before any work (throws an invalid-argument error naming the choices).
   std::unique_ptr<control::Controller> controller =
-      controlled ? control::make_controller(options.controller, spec.decision_interval) : nullptr;
+      controlled
+          ? control::make_controller(options.controller, spec.decision_interval, scenario.network)
+          : nullptr;
   if (options.protocol && !controlled) {
     throw Error(ErrorCode::kInvalidArgument, "--protocol",
                 "a protocol needs a controller (expected --controller and one of the controllers)");

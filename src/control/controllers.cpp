@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "citybrain/control/lookahead.hpp"
 #include "citybrain/core/error.hpp"
 
 namespace citybrain::control {
@@ -304,11 +305,46 @@ std::unique_ptr<Controller> make_brain(const BrainParams& params, int decision_i
 }
 
 std::vector<std::string> controller_names() {
-  return {"fixed", "maxpressure", "sotl", "efficient", "advanced", "brain"};
+  return {"fixed", "maxpressure", "sotl", "efficient", "advanced", "brain", "lookahead"};
 }
 
-std::unique_ptr<Controller> make_controller(const std::string& spec, int decision_interval) {
+std::unique_ptr<Controller> make_controller(const std::string& spec, int decision_interval,
+                                            std::shared_ptr<const net::Network> network) {
   const std::string name = spec.substr(0, spec.find(':'));
+  if (name == "lookahead") {
+    LookaheadParams p;
+    std::stringstream rest(spec.size() > name.size() ? spec.substr(name.size() + 1) : "");
+    std::string kv;
+    while (std::getline(rest, kv, ':')) {
+      const auto eq = kv.find('=');
+      const std::string key = kv.substr(0, eq);
+      const double value = eq == std::string::npos ? 0.0 : std::atof(kv.c_str() + eq + 1);
+      if (key == "horizon")
+        p.horizon_intervals = static_cast<int>(value);
+      else if (key == "rounds")
+        p.rounds = static_cast<int>(value);
+      else if (key == "threads")
+        p.threads = static_cast<int>(value);
+      else if (key == "sharedecay")
+        p.share_decay = value;
+      else if (key == "prior")
+        p.share_prior = value;
+      else if (key == "inflowdecay")
+        p.inflow_decay = value;
+      else if (key == "terminal")
+        p.terminal = value;
+      else if (key == "out")
+        p.out_weight = value;
+      else
+        throw Error(ErrorCode::kInvalidArgument, "--controller",
+                    "unknown lookahead parameter \"" + key + "\" in \"" + spec + "\"");
+    }
+    if (!network) {
+      throw Error(ErrorCode::kInvalidArgument, "--controller",
+                  "the lookahead controller needs the road network");
+    }
+    return make_lookahead(std::move(network), p, decision_interval);
+  }
   if (name == "fixed") return make_fixed_time(decision_interval);
   if (name == "maxpressure") return make_max_pressure();
   if (name == "sotl") return make_sotl();
@@ -354,9 +390,10 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
     }
     return make_brain(p, decision_interval);
   }
-  throw Error(ErrorCode::kInvalidArgument, "--controller",
-              "unknown controller \"" + spec +
-                  "\" (expected fixed, maxpressure, sotl, efficient, advanced or brain)");
+  throw Error(
+      ErrorCode::kInvalidArgument, "--controller",
+      "unknown controller \"" + spec +
+          "\" (expected fixed, maxpressure, sotl, efficient, advanced, brain or lookahead)");
 }
 
 }  // namespace citybrain::control

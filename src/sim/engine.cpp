@@ -297,6 +297,11 @@ void Engine::step() {
   generate();
   enter_waiting();
   collect_active();
+  if (m_refresh_leaders) {
+    // Placed vehicles found their leaders in placement order; now that all stand, look again.
+    m_refresh_leaders = false;
+    update_leaders();
+  }
   if (m_config.lane_change) {
     plan_lane_changes();
     schedule_lane_changes();

@@ -242,4 +242,66 @@ Slot Engine::push_vehicle(const demand::VehicleType& type, std::span<const RoadI
   return v;
 }
 
+Slot Engine::place_vehicle(VehicleTypeId type, RouteId route, LaneId lane, double distance,
+                           double speed) {
+  const net::Network& net = *m_net;
+  if (!type.valid() || type.index() >= m_demand->types.size() || !route.valid() ||
+      route.index() >= m_demand->routes.size() || !lane.valid() ||
+      lane.index() >= net.lanes.size()) {
+    throw Error(ErrorCode::kInvalidArgument, "place_vehicle", "unknown type, route or lane");
+  }
+  auto roads = m_demand->route(route);
+  const net::Lane& l = net.lanes[lane.index()];
+  if (roads.empty() || roads[0] != l.road) {
+    throw Error(ErrorCode::kInvalidArgument, "place_vehicle",
+                "lane " + net.lane_name(lane) + " is not on the route's first road");
+  }
+  if (roads.size() > 1) {
+    bool leads_on = false;
+    for (LaneLinkId k : net.lane_links(lane))
+      leads_on = leads_on || net.lanes[net.lanelinks[k.index()].to.index()].road == roads[1];
+    if (!leads_on) {
+      throw Error(ErrorCode::kInvalidArgument, "place_vehicle",
+                  "lane " + net.lane_name(lane) + " does not lead to the route's second road");
+    }
+  }
+  const demand::VehicleType& t = m_demand->types[type.index()];
+  auto& list = m_lists[lane.index()];
+  if (!(distance >= t.length && distance <= l.length) ||
+      (!list.empty() &&
+       distance > m_veh[list.back()].dis - m_demand->types[m_veh[list.back()].type].length)) {
+    throw Error(ErrorCode::kInvalidArgument, "place_vehicle",
+                "distance " + std::to_string(distance) + " on lane " + net.lane_name(lane) +
+                    " overlaps the lane's ends or the vehicle ahead (place front first)");
+  }
+  if (type.index() >= m_type_consts.size()) {
+    for (std::size_t i = m_type_consts.size(); i < m_demand->types.size(); ++i)
+      m_type_consts.push_back(type_consts(m_demand->types[i]));
+  }
+  const Slot v = allocate_slot();
+  const auto trip = static_cast<std::uint32_t>(m_trip_flow.size());
+  m_trip_flow.push_back(std::numeric_limits<std::uint32_t>::max() - 1);
+  m_trip_seq.push_back(0);
+  m_trip_shadow_of.push_back(kNoTrip);
+  m_veh[v].trip = trip;
+  m_veh[v].type = type.value;
+  m_veh[v].route = route.value;
+  m_veh[v].route_pos = 0;
+  m_veh[v].drv = lane.value;
+  m_veh[v].dis = distance;
+  m_veh[v].speed = std::max(0.0, speed);
+  m_aux[v].gen_time = time();
+  refresh_plan(v);
+  const Slot ahead = list.empty() ? kNoVehicle : list.back();
+  list.push_back(v);
+  m_occupied[lane.index()] = 1;
+  update_leader_and_gap(v, ahead);
+  m_refresh_leaders = true;
+  ++m_running;
+  ++m_generated;
+  ++m_pool_size;
+  m_pool_gen_time_sum += m_aux[v].gen_time;
+  return v;
+}
+
 }  // namespace citybrain::sim

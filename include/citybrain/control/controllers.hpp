@@ -8,7 +8,15 @@
 
 #include "citybrain/control/controller.hpp"
 
+namespace citybrain::net {
+struct Network;
+}
+
 namespace citybrain::control {
+
+// The signalised intersections of a static road network with their movements per action (4
+// actions): the layout a traffic engineer knows.
+std::vector<ControlledIntersection> controlled_intersections(const net::Network& net);
 
 // FixedTime of the protocols: keep the current phase until it has run T seconds, then the next.
 std::unique_ptr<Controller> make_fixed_time(int phase_time);
@@ -42,10 +50,13 @@ struct BrainParams {
 };
 std::unique_ptr<Controller> make_brain(const BrainParams& params, int decision_interval);
 
-// By name: fixed | maxpressure | sotl | efficient | advanced | brain. "brain" accepts parameter
-// overrides as "brain:key=value:key=value" (for experiments; the defaults are the published
-// configuration). Throws Error (invalid argument) for an unknown name.
-std::unique_ptr<Controller> make_controller(const std::string& name, int decision_interval);
+// By name: fixed | maxpressure | sotl | efficient | advanced | brain | lookahead. "brain" and
+// "lookahead" accept parameter overrides as "brain:key=value:key=value" (for experiments; the
+// defaults are the published configuration). The lookahead needs the static road network (never
+// the engine running the city). Throws Error (invalid argument) for an unknown name or a lookahead
+// without a network.
+std::unique_ptr<Controller> make_controller(const std::string& name, int decision_interval,
+                                            std::shared_ptr<const net::Network> network = nullptr);
 // The names make_controller accepts, in the order the evaluation suite runs them.
 std::vector<std::string> controller_names();
 

@@ -34,9 +34,6 @@ struct ProtocolResult {
   double decide_seconds = 0;  // wall time sensing and deciding, summed over decisions
 };
 
-// The signalised intersections of a network with their movements per action (4 actions).
-std::vector<ControlledIntersection> controlled_intersections(const net::Network& net);
-
 // The sensors: fills every field of obs from the engine's lanes (and the signal state the
 // runner keeps in current_action / time_in_phase, which it leaves alone).
 void observe_lanes(const sim::Engine& engine, double approach_range, Observation& obs);

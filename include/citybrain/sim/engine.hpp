@@ -157,6 +157,13 @@ class Engine {
   // first road now and enters from the next step. Its id is CityFlow's "manually_pushed_<n>".
   // Throws Error (invalid argument) when the anchors cannot be joined.
   Slot push_vehicle(const demand::VehicleType& type, std::span<const RoadId> anchors);
+  // Puts a vehicle of one of the demand's types on `lane`, its front `distance` metres from the
+  // lane's start, driving at `speed`, on one of the demand's routes whose first road is the lane's
+  // road. For what-if twins built from sensor counts (control/lookahead.hpp): place each lane's
+  // vehicles front first, before the first step. Throws Error (invalid argument) when the lane is
+  // not on the route's first road, cannot lead on along the route, or the vehicle would overlap
+  // the one placed ahead of it.
+  Slot place_vehicle(VehicleTypeId type, RouteId route, LaneId lane, double distance, double speed);
 
  private:
   static constexpr std::uint32_t kNoTrip = std::numeric_limits<std::uint32_t>::max();
@@ -354,6 +361,7 @@ class Engine {
   double m_pool_gen_time_sum = 0;  // sum of generation times over vehicles in CityFlow's pool
   std::size_t m_pool_size = 0;
   std::uint64_t m_vehicle_steps = 0;
+  bool m_refresh_leaders = false;  // vehicles were placed: the front ones look ahead again
 };
 
 }  // namespace citybrain::sim
