@@ -13,6 +13,7 @@
 
 #include "citybrain/citybrain.hpp"
 #include "citybrain/control/protocol.hpp"
+#include "citybrain/control/tsc_benchmarks.hpp"
 #include "citybrain/core/error.hpp"
 #include "citybrain/demand/cityflow_flow.hpp"
 #include "citybrain/net/cityflow_roadnet.hpp"
@@ -21,26 +22,6 @@
 namespace citybrain::cli {
 
 namespace {
-
-struct Dataset {
-  const char* key;
-  const char* roadnet;
-  const char* flow;
-  double best_llmlight30;  // PUBLISHED.md A, lowest figure per column (0: none)
-  double best_xlight15;    // PUBLISHED.md B, DiffLight's best row (0: none)
-};
-
-// ../shared/data/tsc/PROVENANCE.md and PUBLISHED.md.
-constexpr Dataset kDatasets[] = {
-    {"J1", "jinan_3x4/roadnet_3_4.json", "jinan_3x4/anon_3_4_jinan_real.json", 271.85, 247.32},
-    {"J2", "jinan_3x4/roadnet_3_4.json", "jinan_3x4/anon_3_4_jinan_real_2000.json", 266.94, 233.53},
-    {"J3", "jinan_3x4/roadnet_3_4.json", "jinan_3x4/anon_3_4_jinan_real_2500.json", 259.95, 229.45},
-    {"H1", "hangzhou_4x4/roadnet_4_4.json", "hangzhou_4x4/anon_4_4_hangzhou_real.json", 304.47,
-     271.73},
-    {"H2", "hangzhou_4x4/roadnet_4_4.json", "hangzhou_4x4/anon_4_4_hangzhou_real_5816.json", 327.82,
-     311.12},
-    {"NY16x3", "newyork_16x3/roadnet_16_3.json", "newyork_16x3/anon_16_3_newyork_real.json", 0, 0},
-};
 
 std::vector<std::string> split(const std::string& list) {
   std::vector<std::string> out;
@@ -80,7 +61,7 @@ struct Job {
 struct Row {
   std::string dataset, controller;
   double att = 0, att_cityflow = 0, wall_seconds = 0, ms_per_decision = 0;
-  std::size_t intersections = 0;
+  std::size_t intersections = 0, att_vehicles = 0;
   double published = 0;
 };
 
@@ -116,6 +97,7 @@ Row run_job(const Job& job, const control::ProtocolSpec& spec) {
   row.controller = job.controller;
   row.att = result.att;
   row.att_cityflow = result.att_cityflow;
+  row.att_vehicles = result.att_vehicles;
   row.ms_per_decision =
       result.decisions ? 1000.0 * result.decide_seconds / static_cast<double>(result.decisions) : 0;
   row.intersections = control::controlled_intersections(*job.scenario.network).size();
@@ -157,20 +139,16 @@ int run_evaluate(const EvaluateArgs& args) {
     const std::filesystem::path dir = find_tsc_dir(args.data_dir);
     std::vector<std::string> keys = split(args.datasets);
     if (keys.empty())
-      for (const Dataset& d : kDatasets) keys.emplace_back(d.key);
+      for (const control::TscDataset& d : control::tsc_datasets()) keys.emplace_back(d.key);
     for (const std::string& key : keys) {
-      const Dataset* found = nullptr;
-      for (const Dataset& d : kDatasets)
-        if (key == d.key) found = &d;
+      const control::TscDataset* found = control::find_tsc_dataset(key);
       if (!found)
         throw Error(ErrorCode::kInvalidArgument, "--datasets",
                     "unknown dataset \"" + key + "\" (expected J1, J2, J3, H1, H2 or NY16x3)");
       Scenario scenario =
           load_scenario((dir / found->roadnet).string(), (dir / found->flow).string());
       for (const std::string& c : controllers)
-        jobs.push_back({key, c, scenario,
-                        protocol == control::Protocol::kLLMLight30 ? found->best_llmlight30
-                                                                   : found->best_xlight15});
+        jobs.push_back({key, c, scenario, found->best(protocol)});
     }
   } else {
     const std::string key =
@@ -250,8 +228,17 @@ int run_evaluate(const EvaluateArgs& args) {
                        {"att_cityflow", r.att_cityflow},
                        {"wall_seconds", r.wall_seconds},
                        {"ms_per_decision", r.ms_per_decision},
-                       {"intersections", r.intersections}};
+                       {"intersections", r.intersections},
+                       {"att_vehicles", r.att_vehicles}};
       if (r.published > 0) j["published_best"] = r.published;
+      // CityFlow's own figures where PROTOCOL.md section 7 has them (fixed, maxpressure).
+      if (const control::TscReference* ref =
+              control::find_tsc_reference(r.dataset, protocol, r.controller)) {
+        j["reference"] = {{"att_low", ref->att_low},
+                          {"att_high", ref->att_high},
+                          {"att_vehicles", ref->vehicles},
+                          {"att_cityflow", ref->att_cityflow}};
+      }
       out.push_back(std::move(j));
     }
     std::ofstream file(args.report);

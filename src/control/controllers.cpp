@@ -335,6 +335,10 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
         p.terminal = value;
       else if (key == "out")
         p.out_weight = value;
+      else if (key == "samples")
+        p.samples = static_cast<int>(value);
+      else if (key == "margin")
+        p.margin = value;
       else
         throw Error(ErrorCode::kInvalidArgument, "--controller",
                     "unknown lookahead parameter \"" + key + "\" in \"" + spec + "\"");

@@ -63,7 +63,8 @@ class Lookahead final : public Controller {
     m_plan.assign(inters.size(), 0);
     m_base->decide(obs, inters, m_plan);
     if (m_p.rounds > 0 && !inters.empty()) {
-      build_twin(obs, inters);
+      m_twins.resize(static_cast<std::size_t>(std::max(1, m_p.samples)));
+      for (std::size_t k = 0; k < m_twins.size(); ++k) build_twin(obs, inters, k);
       for (int round = 0; round < m_p.rounds; ++round) {
         for (const auto& members : m_classes) improve(obs, inters, members);
       }
@@ -138,7 +139,7 @@ class Lookahead final : public Controller {
     for (const net::Lane& lane : net.lanes)
       m_vehicle.max_speed = std::max(m_vehicle.max_speed, lane.max_speed);
     m_workers.resize(static_cast<std::size_t>(m_pool.size()));
-    m_cost.assign(m_actions_max, std::vector<double>(inters.size(), 0.0));
+    m_cost.clear();
   }
 
   // Moving vehicles per metre of a lane's free stretch: proportional to the flow using the lane.
@@ -221,9 +222,10 @@ class Lookahead final : public Controller {
   }
 
   // The twin: vehicles placed from the lane counts, arrivals at the boundary, signals as observed.
-  void build_twin(const Observation& obs, std::span<const ControlledIntersection> inters) {
+  void build_twin(const Observation& obs, std::span<const ControlledIntersection> inters,
+                  std::size_t sample) {
     const net::Network& net = *m_net;
-    const std::uint64_t seed = mix64(m_decisions + 1);
+    const std::uint64_t seed = random_u64(m_decisions + 1, 0x7477696e, sample);  // "twin"
     auto demand = std::make_shared<demand::Demand>();
     const VehicleTypeId type = demand->add_type(m_vehicle);
     const double spacing = m_vehicle.length + m_vehicle.min_gap;
@@ -297,9 +299,9 @@ class Lookahead final : public Controller {
     config.lane_change = false;
     config.seed = 0;
     config.threads = 1;
-    m_twin = std::make_unique<sim::Engine>(m_net, std::move(demand), config);
+    auto twin = std::make_unique<sim::Engine>(m_net, std::move(demand), config);
     for (const PlacementRecord& p : m_placements)
-      m_twin->place_vehicle(type, p.route, p.lane, p.dis, p.speed);
+      twin->place_vehicle(type, p.route, p.lane, p.dis, p.speed);
     m_signals.assign(inters.size(), Signal{});
     for (std::size_t i = 0; i < inters.size(); ++i) {
       Signal& s = m_signals[i];
@@ -308,19 +310,20 @@ class Lookahead final : public Controller {
       s.cur = s.prev = cur < 0 ? -1 : cur + 1;
       s.target = cur < 0 ? m_plan[i] + 1 : cur + 1;
       s.dur = obs.time_in_phase[i];
-      m_twin->set_phase(inters[i].id, s.yellow ? 0u : static_cast<std::uint32_t>(s.cur));
+      twin->set_phase(inters[i].id, s.yellow ? 0u : static_cast<std::uint32_t>(s.cur));
     }
+    m_twins[sample] = std::move(twin);
   }
 
   // One rollout: the class `members` takes `candidate` (where it has it), everybody else the
   // plan, for one interval; then the base policy decides for all. Adds each member's cost.
   void rollout(const Observation& real, std::span<const ControlledIntersection> inters,
-               std::span<const std::size_t> members, std::size_t candidate, Worker& w,
-               std::vector<double>& cost) {
+               std::span<const std::size_t> members, std::size_t candidate, const sim::Engine& twin,
+               Worker& w, std::vector<double>& cost) {
     if (!w.engine) {
-      w.engine = std::make_unique<sim::Engine>(*m_twin);
+      w.engine = std::make_unique<sim::Engine>(twin);
     } else {
-      *w.engine = *m_twin;
+      *w.engine = twin;
     }
     sim::Engine& engine = *w.engine;
     w.signals = m_signals;
@@ -392,18 +395,30 @@ class Lookahead final : public Controller {
     return delay;
   }
 
-  // Best response of one colour class: every candidate action on its own clone, in parallel.
+  // Best response of one colour class: every candidate action on its own clone of every sampled
+  // twin, in parallel; a member leaves the plan only for a clearly lower total cost.
   void improve(const Observation& obs, std::span<const ControlledIntersection> inters,
                std::span<const std::size_t> members) {
-    m_pool.parallel_for(m_actions_max, [&](std::size_t begin, std::size_t end, int worker) {
-      for (std::size_t a = begin; a < end; ++a)
-        rollout(obs, inters, members, a, m_workers[static_cast<std::size_t>(worker)], m_cost[a]);
+    const std::size_t samples = m_twins.size();
+    const std::size_t tasks = m_actions_max * samples;
+    if (m_cost.size() < tasks) m_cost.resize(tasks, std::vector<double>(inters.size(), 0.0));
+    m_pool.parallel_for(tasks, [&](std::size_t begin, std::size_t end, int worker) {
+      for (std::size_t t = begin; t < end; ++t) {
+        rollout(obs, inters, members, t / samples, *m_twins[t % samples],
+                m_workers[static_cast<std::size_t>(worker)], m_cost[t]);
+      }
     });
     for (std::size_t i : members) {
-      std::size_t best = static_cast<std::size_t>(m_plan[i]);
+      auto total = [&](std::size_t a) {
+        double c = 0;
+        for (std::size_t k = 0; k < samples; ++k) c += m_cost[a * samples + k][i];
+        return c / static_cast<double>(samples);
+      };
+      const auto plan = static_cast<std::size_t>(m_plan[i]);
+      std::size_t best = plan;
       for (std::size_t a = 0; a < inters[i].action_movements.size(); ++a)
-        if (m_cost[a][i] < m_cost[best][i] - 1e-9) best = a;
-      m_plan[i] = static_cast<int>(best);
+        if (total(a) < total(best) - 1e-9) best = a;
+      if (total(best) < total(plan) - m_p.margin) m_plan[i] = static_cast<int>(best);
     }
   }
 
@@ -435,7 +450,7 @@ class Lookahead final : public Controller {
   std::vector<double> m_inflow;       // per road (entry roads only): vehicles per second
 
   std::vector<int> m_plan;
-  std::unique_ptr<sim::Engine> m_twin;
+  std::vector<std::unique_ptr<sim::Engine>> m_twins;  // one per route sample
   std::vector<Signal> m_signals;
   std::vector<Worker> m_workers;
   std::vector<std::vector<double>> m_cost;  // per candidate action, per intersection

@@ -30,6 +30,8 @@ struct LookaheadParams {
   double inflow_decay = 0.8;  // per decision: memory of the boundary inflow rates
   double terminal = 0.0;      // seconds charged per vehicle still waiting at the horizon
   double out_weight = 0.5;    // weight of the exit roads' delay in an intersection's cost
+  int samples = 1;            // twins with independently drawn routes; costs are averaged
+  double margin = 0.0;        // vehicle-seconds of delay a change of the brain's choice must save
   BrainParams base;           // the base policy of the rollouts
 };
 
