@@ -125,12 +125,16 @@ void add_evaluate(CLI::App& app, EvaluateArgs& args) {
   e->add_option("--grid-size", args.grid_size, "Rows and columns for --suite grid")
       ->capture_default_str();
   e->add_option("--jobs", args.jobs, "Runs in parallel (default: hardware threads)");
+  e->add_option("--horizon", args.horizon,
+                "Simulated seconds (default 3600 as the protocols; shorter only for speed checks)")
+      ->check(CLI::Range(1, 86400));
   e->add_option("--report", args.report, "Write the JSON rows here");
 }
 
 int run_evaluate(const EvaluateArgs& args) {
   const control::Protocol protocol = control::parse_protocol(args.protocol);
-  const control::ProtocolSpec spec = control::ProtocolSpec::of(protocol);
+  control::ProtocolSpec spec = control::ProtocolSpec::of(protocol);
+  spec.horizon = args.horizon;
   std::vector<std::string> controllers =
       args.controllers.empty() ? control::controller_names() : split(args.controllers);
 

@@ -41,6 +41,7 @@ struct EvaluateArgs {
   std::string suite, protocol, controllers, datasets, data_dir, report;
   int grid_size = 4;
   int jobs = 0;
+  int horizon = 3600;  // simulated seconds (the protocols' 3600; shorter for speed checks)
 };
 void add_evaluate(CLI::App& app, EvaluateArgs& args);
 int run_evaluate(const EvaluateArgs& args);

@@ -47,10 +47,11 @@ class Lookahead final : public Controller {
       throw Error(ErrorCode::kInvalidArgument, "lookahead",
                   "the lookahead controller needs the road network");
     }
-    if (m_p.horizon_intervals < 1 || m_p.rounds < 0) {
+    if (m_p.horizon_intervals < 1 || m_p.rounds < 0 || m_p.samples < 1) {
       throw Error(ErrorCode::kInvalidArgument, "lookahead",
-                  "expected horizon >= 1 interval and rounds >= 0");
+                  "expected horizon >= 1 interval, rounds >= 0 and samples >= 1");
     }
+    m_intervals = m_p.horizon_intervals;
   }
   std::string name() const override { return "lookahead"; }
   SensorSpec sensors() const override { return {.approach_range = m_range}; }
@@ -275,7 +276,7 @@ class Lookahead final : public Controller {
       }
     }
     // Arrivals from the boundary at the estimated rates, evenly spaced over the horizon.
-    const int horizon = m_p.horizon_intervals * m_T;
+    const int horizon = m_intervals * m_T;
     for (RoadId r : m_entry_roads) {
       const double rate = m_inflow[r.index()];
       if (!(rate > 1e-4)) continue;
@@ -336,7 +337,7 @@ class Lookahead final : public Controller {
     w.obs.current_action.resize(inters.size());
     w.obs.time_in_phase.resize(inters.size());
     for (std::size_t i : members) cost[i] = 0;
-    for (int h = 0; h < m_p.horizon_intervals; ++h) {
+    for (int h = 0; h < m_intervals; ++h) {
       if (h > 0) {
         observe_lanes(engine, m_range, w.obs);
         for (std::size_t i = 0; i < inters.size(); ++i) {
@@ -418,13 +419,15 @@ class Lookahead final : public Controller {
       std::size_t best = plan;
       for (std::size_t a = 0; a < inters[i].action_movements.size(); ++a)
         if (total(a) < total(best) - 1e-9) best = a;
-      if (total(best) < total(plan) - m_p.margin) m_plan[i] = static_cast<int>(best);
+      const double margin = m_p.margin * m_intervals * m_T / 60.0;
+      if (total(best) < total(plan) - margin) m_plan[i] = static_cast<int>(best);
     }
   }
 
   std::shared_ptr<const net::Network> m_net;
   LookaheadParams m_p;
   int m_T;
+  int m_intervals;  // decision intervals a rollout covers
   double m_range;
   std::unique_ptr<Controller> m_base;
   ThreadPool m_pool;

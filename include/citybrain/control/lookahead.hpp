@@ -31,8 +31,10 @@ struct LookaheadParams {
   double terminal = 0.0;      // seconds charged per vehicle still waiting at the horizon
   double out_weight = 0.5;    // weight of the exit roads' delay in an intersection's cost
   int samples = 1;            // twins with independently drawn routes; costs are averaged
-  double margin = 0.0;        // vehicle-seconds of delay a change of the brain's choice must save
-  BrainParams base;           // the base policy of the rollouts
+  // Vehicle-seconds of delay per minute of horizon that leaving the brain's choice must save
+  // (20 over LLMLight-30's 120 s, 10 over XLight-15's 60 s): the twin is only a guess.
+  double margin = 10;
+  BrainParams base;  // the base policy of the rollouts
 };
 
 std::unique_ptr<Controller> make_lookahead(std::shared_ptr<const net::Network> network,
