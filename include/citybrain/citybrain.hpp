@@ -36,6 +36,10 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::optional<bool> lane_change;
   std::function<void(double sim_seconds, const sim::Engine&)> progress;
+  // Imported SUMO scenarios: end once every vehicle has left (duration still caps the run), and
+  // report SUMO's trip statistics (mean_travel_time, arrived).
+  bool until_empty = false;
+  bool trip_statistics = false;
 };
 
 struct Report {
@@ -54,6 +58,11 @@ struct Report {
   std::string controller;
   std::string protocol;
   int threads = 1;
+  // SUMO's trip statistics (RunOptions::trip_statistics): vehicles that arrived and the mean of
+  // their arrival minus departure times (seconds queued before entering the network excluded).
+  bool trip_statistics = false;
+  std::size_t arrived = 0;
+  double mean_travel_time = 0;
 };
 
 Report run(const Scenario& scenario, const RunOptions& options);

@@ -95,6 +95,9 @@ Report run(const Scenario& scenario, const RunOptions& options) {
     sim::BenchmarkAtt att(engine);
     double last_progress = 0;
     while (engine.time() < options.duration - 1e-9) {
+      if (options.until_empty && engine.step_count() > 0 && engine.demand_exhausted() &&
+          engine.vehicle_count() == 0 && engine.waiting_to_enter() == 0)
+        break;
       engine.step();
       att.observe(engine);
       if (replay) replay->write_step(engine);
@@ -117,6 +120,9 @@ Report run(const Scenario& scenario, const RunOptions& options) {
                                                    3600.0 / report.sim_seconds
                                              : 0;
   report.vehicle_steps = engine.vehicle_steps();
+  report.trip_statistics = options.trip_statistics;
+  report.arrived = engine.vehicles_finished();
+  report.mean_travel_time = engine.mean_trip_duration();
   if (report.wall_seconds > 0) {
     report.vehicle_steps_per_second =
         static_cast<double>(report.vehicle_steps) / report.wall_seconds;
@@ -142,6 +148,10 @@ nlohmann::json to_json(const Report& r) {
   j["controller"] = r.controller;
   j["protocol"] = r.protocol;
   j["threads"] = r.threads;
+  if (r.trip_statistics) {
+    j["arrived"] = r.arrived;
+    j["mean_travel_time"] = r.mean_travel_time;
+  }
   return j;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <unordered_map>
 
 #include "citybrain/core/error.hpp"
 #include "citybrain/core/json.hpp"
@@ -180,9 +181,49 @@ void index_link_crosses(Network& net) {
   }
 }
 
+// Road links' stated right of way ("foes" and "yieldTo": indices into the intersection's
+// roadLinks), per road link id; empty when the file states none.
+struct RightOfWay {
+  bool stated = false;
+  std::vector<std::uint32_t> foes, yield_to;
+};
+
+bool contains(const std::vector<std::uint32_t>& v, std::uint32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Keeps the crossings between links that the file says conflict, and records who yields there.
+void apply_right_of_way(Network& net, Intersection& inter, const std::vector<RightOfWay>& row) {
+  std::uint32_t kept = inter.crosses.begin;
+  for (std::uint32_t c = inter.crosses.begin; c < inter.crosses.end; ++c) {
+    Cross cross = net.crosses[c];
+    const RoadLink& a = net.roadlinks[net.lanelinks[cross.links[0].index()].roadlink.index()];
+    const RoadLink& b = net.roadlinks[net.lanelinks[cross.links[1].index()].roadlink.index()];
+    const RightOfWay& ra = row[net.lanelinks[cross.links[0].index()].roadlink.index()];
+    const RightOfWay& rb = row[net.lanelinks[cross.links[1].index()].roadlink.index()];
+    if (ra.stated && rb.stated && &a != &b) {
+      bool foes = contains(ra.foes, b.index) || contains(rb.foes, a.index);
+      if (!foes) continue;
+      bool a_yields = contains(ra.yield_to, b.index);
+      bool b_yields = contains(rb.yield_to, a.index);
+      cross.yielder = a_yields == b_yields ? 0 : a_yields ? 1 : 2;
+    }
+    net.crosses[kept++] = cross;
+  }
+  net.crosses.resize(kept);
+  inter.crosses.end = kept;
+}
+
 Network build(const JsonNode& root) {
   Network net;
   if (!root.is_object()) root.fail("expected an object with \"intersections\" and \"roads\"");
+  if (auto ext = root.find("citybrain")) {
+    if (!ext->is_object()) ext->fail("expected an object of citybrain options");
+    net.options.keep_clear = ext->get_bool("keepClear", false);
+    net.options.lane_balance = ext->get_bool("laneBalance", false);
+  }
+  std::vector<RightOfWay> row;
+  std::unordered_map<std::string, std::uint32_t> group_first;
   const std::vector<JsonNode> inters = root.at("intersections").items();
   const std::vector<JsonNode> roads = root.at("roads").items();
   const std::size_t n_inter = inters.size();
@@ -263,6 +304,7 @@ Network build(const JsonNode& root) {
     Intersection& inter = net.intersections[i];
     inter.point = read_point(node.at("point"));
     inter.is_virtual = node.get_bool("virtual");
+    inter.signal_group = static_cast<std::uint32_t>(i);
     JsonNode rnodes = node.at("roads");
     inter.roads.begin = static_cast<std::uint32_t>(net.intersection_roads.size());
     for (std::size_t k = 0; k < rnodes.size(); ++k) {
@@ -338,12 +380,36 @@ Network build(const JsonNode& root) {
         link_point_nodes.push_back(ll_node);
       }
       rl.lanelinks.end = static_cast<std::uint32_t>(net.lanelinks.size());
+      RightOfWay rw;
+      for (const char* key : {"foes", "yieldTo"}) {
+        auto list = rl_node.find(key);
+        if (!list) continue;
+        rw.stated = true;
+        for (std::size_t m = 0; m < list->size(); ++m) {
+          JsonNode idx = (*list)[m];
+          std::int64_t v = idx.as_int();
+          if (v < 0 || v >= static_cast<std::int64_t>(rls.size())) {
+            idx.fail("road link index " + std::to_string(v) + " does not exist (expected 0.." +
+                     std::to_string(static_cast<std::int64_t>(rls.size()) - 1) + ")");
+          }
+          (key[0] == 'f' ? rw.foes : rw.yield_to).push_back(static_cast<std::uint32_t>(v));
+        }
+      }
+      row.push_back(std::move(rw));
       net.roadlinks.push_back(rl);
     }
     inter.roadlinks.end = static_cast<std::uint32_t>(net.roadlinks.size());
     inter.lanelinks.end = static_cast<std::uint32_t>(net.lanelinks.size());
 
-    JsonNode phases = node.at("trafficLight").at("lightphases");
+    JsonNode light = node.at("trafficLight");
+    inter.actuated = light.get_bool("actuated", false);
+    if (auto group = light.find("group")) {
+      auto [it, fresh] = group_first.emplace(std::string(group->as_string()),
+                                             static_cast<std::uint32_t>(i));
+      inter.signal_group = it->second;
+      (void)fresh;
+    }
+    JsonNode phases = light.at("lightphases");
     const std::uint32_t n_links = inter.roadlinks.size();
     if (phases.size() == 0 && n_links > 0) {
       phases.fail("expected at least one light phase for an intersection with road links");
@@ -354,6 +420,12 @@ Network build(const JsonNode& root) {
       JsonNode time = ph.at("time");
       phase.time = time.as_double();
       if (!(phase.time >= 0)) time.fail("expected a non-negative phase time");
+      phase.min_time = ph.get_double("minTime", phase.time);
+      phase.max_time = ph.get_double("maxTime", phase.time);
+      if (!(phase.min_time >= 0 && phase.min_time <= phase.max_time)) {
+        ph.fail("expected 0 <= minTime <= maxTime, found " + std::to_string(phase.min_time) +
+                " and " + std::to_string(phase.max_time));
+      }
       phase.available = static_cast<std::uint32_t>(net.phase_available.size());
       net.phase_available.resize(net.phase_available.size() + n_links, 0);
       JsonNode avail = ph.at("availableRoadLinks");
@@ -406,6 +478,10 @@ Network build(const JsonNode& root) {
                        static_cast<std::uint32_t>(net.crosses.size())};
     } else {
       find_crosses(net, inter);
+      bool stated = false;
+      for (std::uint32_t k = inter.roadlinks.begin; k < inter.roadlinks.end; ++k)
+        stated |= row[k].stated;
+      if (stated) apply_right_of_way(net, inter, row);
     }
   }
   index_link_crosses(net);

@@ -38,7 +38,29 @@ bool Engine::lane_available(DrivableId lane, Slot v) const {
          m_demand->types[m_veh[tail].type].length + m_demand->types[m_veh[v].type].min_gap;
 }
 
+bool Engine::link_keeps_clear(DrivableId lane, Slot v) const {
+  // Room left on the lane behind its last vehicle (counting the way that vehicle will move in a
+  // second), less what the vehicles already on links into the lane will take.
+  const auto& list = m_lists[lane];
+  double room = m_drv_length[lane];
+  if (!list.empty()) {
+    Slot tail = list.back();
+    room = m_veh[tail].dis - m_demand->types[m_veh[tail].type].length + m_veh[tail].speed;
+  }
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  for (std::uint32_t i = m_in_begin[lane]; i < m_in_begin[lane + 1]; ++i) {
+    for (Slot u : m_lists[n_lanes + m_in_links[i]]) {
+      if (u == v) continue;
+      const demand::VehicleType& t = m_demand->types[m_veh[u].type];
+      room -= t.length + t.min_gap;
+    }
+  }
+  const demand::VehicleType& mine = m_demand->types[m_veh[v].type];
+  return room >= mine.length + mine.min_gap;
+}
+
 bool Engine::lane_can_enter(DrivableId lane, Slot v) const {
+  if (m_net->options.keep_clear) return link_keeps_clear(lane, v);
   const auto& list = m_lists[lane];
   if (list.empty()) return true;
   Slot tail = list.back();
@@ -181,8 +203,14 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_
   auto type_of = [&](std::uint32_t k) {
     return static_cast<int>(m_net->roadlinks[m_link_roadlink[k]].type);
   };
-  const int t1 = type_of(my_link);
-  const int t2 = type_of(foe_link);
+  int t1 = type_of(my_link);
+  int t2 = type_of(foe_link);
+  if (cross.yielder != 0) {
+    // The file's right of way: the yielding side ranks below the other, whatever the turns.
+    const bool i_yield = cross.yielder == 1 + lc.side;
+    t1 = i_yield ? 1 : 2;
+    t2 = i_yield ? 2 : 1;
+  }
   const double d1 = lc.distance - distance_to_link_start;
   const double d2 = m_notices[foe_index].distance;
   (void)n_lanes;

@@ -58,6 +58,17 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   m_waiting_head.assign(n_lanes, 0);
   m_phase.assign(net.intersections.size(), 0);
   m_phase_remaining.assign(net.intersections.size(), 0);
+  m_phase_elapsed.assign(net.intersections.size(), 0);
+  if (net.options.keep_clear) {
+    m_in_begin.assign(n_lanes + 1, 0);
+    for (const net::LaneLink& link : net.lanelinks) ++m_in_begin[link.to.index() + 1];
+    for (std::size_t l = 0; l < n_lanes; ++l) m_in_begin[l + 1] += m_in_begin[l];
+    m_in_links.resize(n_links);
+    std::vector<std::uint32_t> fill(m_in_begin.begin(), m_in_begin.end() - 1);
+    for (std::size_t k = 0; k < n_links; ++k) {
+      m_in_links[fill[net.lanelinks[k].to.index()]++] = static_cast<std::uint32_t>(k);
+    }
+  }
   for (std::size_t i = 0; i < net.intersections.size(); ++i) {
     const net::Intersection& inter = net.intersections[i];
     if (inter.is_virtual || inter.phases.empty()) continue;
@@ -242,6 +253,10 @@ DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot 
       if (!onward) continue;
     }
     std::uint32_t diff = to.index > lane.index ? to.index - lane.index : lane.index - to.index;
+    if (net.options.lane_balance) {
+      // Fewest vehicles first, then the nearest lane index.
+      diff += static_cast<std::uint32_t>(std::min<std::size_t>(m_lists[link.to.index()].size(), 4095)) << 20;
+    }
     if (diff < best_diff) {
       best_diff = diff;
       best = n_lanes + k.value;
@@ -379,6 +394,7 @@ void Engine::enter_waiting() {
       ++m_running;
       --m_waiting_total;
       m_veh[v].enter_link_step = kNotOnLink;
+      m_aux[v].enter_time = time();
       update_leader_and_gap(v, tail);
       ++head;
       if (head == queue.size()) {
@@ -396,11 +412,64 @@ void Engine::enter_waiting() {
   m_waiting_lanes.resize(kept);
 }
 
+bool Engine::phase_has_demand(std::size_t intersection) const {
+  // A vehicle on a lane whose link shows green, within 5 s of the stop line at the lane's speed
+  // (SUMO's default detector 2 s before the line plus its 3 s maximum gap), keeps the green.
+  const net::Intersection& inter = m_net->intersections[intersection];
+  for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
+    if (!m_link_green[k]) continue;
+    const DrivableId lane = m_link_ends[k].first;
+    const auto& list = m_lists[lane];
+    if (list.empty()) continue;
+    const double reach = m_drv_length[lane] - 5.0 * m_drv_max_speed[lane];
+    if (m_veh[list.front()].dis >= reach) return true;
+    // The link may be the second choice of vehicles further back; the front decides here.
+  }
+  return false;
+}
+
 void Engine::pass_signal_time() {
   const net::Network& net = *m_net;
   for (std::size_t i = 0; i < net.intersections.size(); ++i) {
     const net::Intersection& inter = net.intersections[i];
     if (inter.is_virtual || inter.phases.empty()) continue;
+    if (inter.actuated) {
+      const std::uint32_t leader = inter.signal_group;
+      const bool follows = leader != i &&
+                           net.intersections[leader].phases.size() == inter.phases.size() &&
+                           net.intersections[leader].actuated;
+      if (follows) continue;  // switched with its group's first intersection below
+      m_phase_elapsed[i] += m_config.interval;
+      const net::Phase& ph = net.phases[inter.phases.begin + m_phase[i]];
+      const double elapsed = m_phase_elapsed[i] + 1e-9;
+      bool next = false;
+      if (ph.min_time < ph.max_time) {
+        if (elapsed >= ph.max_time) {
+          next = true;
+        } else if (elapsed >= ph.min_time) {
+          next = true;
+          for (std::size_t j = i; j < net.intersections.size() && next; ++j) {
+            if (net.intersections[j].signal_group == leader && phase_has_demand(j)) next = false;
+          }
+        }
+      } else {
+        next = elapsed >= ph.time;
+      }
+      if (!next) continue;
+      m_phase[i] = (m_phase[i] + 1) % inter.phases.size();
+      m_phase_elapsed[i] = 0;
+      refresh_green(i);
+      for (std::size_t j = i + 1; j < net.intersections.size(); ++j) {
+        if (net.intersections[j].signal_group != leader ||
+            net.intersections[j].phases.size() != inter.phases.size() ||
+            !net.intersections[j].actuated)
+          continue;
+        m_phase[j] = m_phase[i];
+        m_phase_elapsed[j] = 0;
+        refresh_green(j);
+      }
+      continue;
+    }
     m_phase_remaining[i] -= m_config.interval;
     if (m_phase_remaining[i] > 0.0) continue;
     while (m_phase_remaining[i] <= 0.0) {
@@ -570,7 +639,10 @@ void Engine::apply_moves() {
       if (!m_veh[v].lc_finished) {
         ++m_cf_finished;
         m_cf_travel_time += now - m_aux[v].gen_time;
-        if (m_veh[v].partner_type != 2 && !m_next[v].aborted) ++m_finished_trips;
+        if (m_veh[v].partner_type != 2 && !m_next[v].aborted) {
+          ++m_finished_trips;
+          m_trip_duration_sum += now - m_aux[v].enter_time;
+        }
       }
       free_slot(v);
     } else {

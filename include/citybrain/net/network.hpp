@@ -34,6 +34,10 @@ struct Intersection {
   Range lanelinks;  // lane links of this intersection (ids are contiguous)
   Range phases;     // into Network::phases
   Range crosses;    // crossing points between this intersection's lane links
+  bool actuated = false;  // phases extend while vehicles approach (citybrain's extension)
+  // Intersections driven by one controller (citybrain's "group") switch together: the index of
+  // the group's first intersection, or this intersection's own index.
+  std::uint32_t signal_group = 0;
 };
 
 struct Road {
@@ -76,6 +80,10 @@ struct LaneLink {
 struct Cross {
   LaneLinkId links[2];
   double distance[2] = {0, 0};  // distance from the start of each link to the crossing point
+  // Who gives way when the file states the right of way (citybrain's "yieldTo" extension, e.g. a
+  // SUMO junction's response): 0 decides by turn type as CityFlow does, 1 + side: that side's link
+  // yields.
+  std::uint8_t yielder = 0;
 };
 
 // A crossing seen from one lane link.
@@ -87,10 +95,25 @@ struct LinkCross {
 
 struct Phase {
   double time = 0;
+  // Actuated phases (citybrain's "minTime"/"maxTime" extension): the green may end after min_time
+  // once no vehicle approaches, and ends at max_time. Both equal time for a fixed phase.
+  double min_time = 0, max_time = 0;
   std::uint32_t available = 0;  // offset into Network::phase_available (one flag per road link)
 };
 
+// Behaviour switches an imported city asks for (the roadnet's "citybrain" object); CityFlow files
+// leave them off, so the benchmark scenarios run with CityFlow's semantics.
+struct NetworkOptions {
+  // A vehicle enters a lane link only when its end lane has room for it beyond the vehicles
+  // already on links into that lane (SUMO's drivers do not block junctions).
+  bool keep_clear = false;
+  // At a junction, vehicles pick among the lanes that continue their route the one holding the
+  // fewest vehicles (SUMO's drivers change lanes to use every lane); CityFlow keeps the lane index.
+  bool lane_balance = false;
+};
+
 struct Network {
+  NetworkOptions options;
   std::vector<Intersection> intersections;
   std::vector<Road> roads;
   std::vector<Lane> lanes;

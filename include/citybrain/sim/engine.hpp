@@ -98,6 +98,13 @@ class Engine {
   std::uint64_t vehicle_steps() const { return m_vehicle_steps; }
   // CityFlow's get_average_travel_time() (PROTOCOL.md 3.2).
   double average_travel_time_cityflow() const;
+  // SUMO's trip statistics: the mean of (arrival - departure) over the vehicles that arrived, the
+  // departure being when a vehicle entered the road (time spent queued to enter is not counted).
+  double mean_trip_duration() const {
+    return m_finished_trips == 0 ? 0.0 : m_trip_duration_sum / static_cast<double>(m_finished_trips);
+  }
+  // No flow will release another vehicle.
+  bool demand_exhausted() const { return m_flow_next == m_flow_order.size() && m_active_flows.empty(); }
 
   // Per-lane sensing.
   std::uint32_t lane_vehicle_count(LaneId lane) const {
@@ -220,6 +227,8 @@ class Engine {
   int reach_steps(Slot v, double distance, bool turn) const;
   double min_brake_distance(Slot v) const;
   bool link_available(std::uint32_t lanelink) const { return m_link_green[lanelink] != 0; }
+  bool link_keeps_clear(DrivableId lane, Slot v) const;
+  bool phase_has_demand(std::size_t intersection) const;
   void refresh_green(std::size_t intersection);
   bool lane_can_enter(DrivableId lane, Slot v) const;
   bool lane_available(DrivableId lane, Slot v) const;
@@ -276,6 +285,9 @@ class Engine {
   std::vector<std::uint32_t> m_waiting_lanes;  // lanes with a non-empty queue, ascending
   std::vector<std::uint32_t> m_phase;          // per intersection
   std::vector<double> m_phase_remaining;
+  std::vector<double> m_phase_elapsed;  // per intersection: time in the current phase (actuated)
+  // Per lane: the lane links that end on it (keep-clear), as ranges into m_in_links.
+  std::vector<std::uint32_t> m_in_begin, m_in_links;
   // Per cross and side: the vehicle nearest to the crossing point on that side this step. A notice
   // from an earlier step counts as none, which spares clearing them all every step.
   struct Notice {
@@ -323,7 +335,7 @@ class Engine {
     std::uint8_t moved = 0, ended = 0, aborted = 0, finished_change = 0;
   };
   struct VehicleAux {
-    double gen_time = 0, offset = 0, last_change_time = 0, leader_gap = 0, follower_gap = 0;
+    double gen_time = 0, enter_time = 0, offset = 0, last_change_time = 0, leader_gap = 0, follower_gap = 0;
     Slot partner = kNoVehicle, target_leader = kNoVehicle, target_follower = kNoVehicle,
          signal_recv = kNoVehicle;
     DrivableId signal_target = kNoDrivable;
@@ -358,6 +370,7 @@ class Engine {
   std::size_t m_finished_trips = 0;  // trips that reached their destination
   std::size_t m_cf_finished = 0;     // CityFlow's finished count (includes its quirks)
   double m_cf_travel_time = 0;
+  double m_trip_duration_sum = 0;  // over finished trips: finish - entry
   double m_pool_gen_time_sum = 0;  // sum of generation times over vehicles in CityFlow's pool
   std::size_t m_pool_size = 0;
   std::uint64_t m_vehicle_steps = 0;
