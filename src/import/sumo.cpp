@@ -1,7 +1,7 @@
-// SUMO scenario import: pugixml reads the XML (gunzipped with zlib when needed), and the scenario is
-// written out as CityFlow roadnet and flow JSON with citybrain's extensions (the junctions' right of
-// way, actuated phase bounds, junction keep-clear and lane balancing flags). SUMO's lane index 0
-// is the rightmost lane, CityFlow's is the innermost: lane indices are mirrored.
+// SUMO scenario import: pugixml reads the XML (gunzipped with zlib when needed), and the scenario
+// is written out as CityFlow roadnet and flow JSON with citybrain's extensions (the junctions'
+// right of way, actuated phase bounds, junction keep-clear and lane balancing flags). SUMO's lane
+// index 0 is the rightmost lane, CityFlow's is the innermost: lane indices are mirrored.
 #include "citybrain/import/sumo.hpp"
 
 #include <zlib.h>
@@ -42,7 +42,8 @@ struct Doc {
 std::string line_of(const Doc& d, const pugi::xml_node& n) {
   std::ptrdiff_t off = n.offset_debug();
   if (off < 0 || static_cast<std::size_t>(off) > d.text.size()) return d.name;
-  std::size_t line = 1 + static_cast<std::size_t>(std::count(d.text.begin(), d.text.begin() + off, '\n'));
+  std::size_t line =
+      1 + static_cast<std::size_t>(std::count(d.text.begin(), d.text.begin() + off, '\n'));
   return d.name + ":" + std::to_string(line);
 }
 
@@ -57,26 +58,31 @@ std::string describe(const pugi::xml_node& n) {
 }
 
 void load_doc(Doc& d) {
-  pugi::xml_parse_result r = d.doc.load_buffer(d.text.data(), d.text.size(),
-                                               pugi::parse_default, pugi::encoding_utf8);
+  pugi::xml_parse_result r =
+      d.doc.load_buffer(d.text.data(), d.text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r) {
-    std::size_t off = std::min<std::size_t>(static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0)), d.text.size());
-    std::size_t line = 1 + static_cast<std::size_t>(std::count(d.text.begin(), d.text.begin() + off, '\n'));
+    std::size_t off = std::min<std::size_t>(
+        static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0)), d.text.size());
+    std::size_t line =
+        1 + static_cast<std::size_t>(std::count(d.text.begin(), d.text.begin() + off, '\n'));
     throw Error(ErrorCode::kInvalidInput, d.name + ":" + std::to_string(line),
                 std::string("malformed XML: ") + r.description());
   }
 }
 
+// A number as SUMO writes one; magnitudes beyond 1e9 (metres, seconds) are rejected so that later
+// arithmetic stays finite.
 bool parse_double(const char* s, double& out) {
   if (s == nullptr || *s == '\0') return false;
   char* end = nullptr;
   out = std::strtod(s, &end);
   while (end && (*end == ' ' || *end == '\t')) ++end;
-  return end && *end == '\0' && std::isfinite(out);
+  return end && *end == '\0' && std::isfinite(out) && std::fabs(out) <= 1e9;
 }
 
 // A required (or defaulted) finite number.
-double num(const Doc& d, const pugi::xml_node& n, const char* attr, std::optional<double> def = {}) {
+double num(const Doc& d, const pugi::xml_node& n, const char* attr,
+           std::optional<double> def = {}) {
   pugi::xml_attribute a = n.attribute(attr);
   if (!a) {
     if (def) return *def;
@@ -92,8 +98,9 @@ double num(const Doc& d, const pugi::xml_node& n, const char* attr, std::optiona
 int integer(const Doc& d, const pugi::xml_node& n, const char* attr, std::optional<int> def = {}) {
   double v = num(d, n, attr, def ? std::optional<double>(*def) : std::nullopt);
   if (v != std::floor(v) || v < -1e9 || v > 1e9) {
-    fail(d, n, std::string("attribute ") + attr + "=\"" + n.attribute(attr).value() +
-                   "\" is not an integer");
+    fail(d, n,
+         std::string("attribute ") + attr + "=\"" + n.attribute(attr).value() +
+             "\" is not an integer");
   }
   return static_cast<int>(v);
 }
@@ -108,8 +115,8 @@ std::vector<std::string> split(std::string_view s, char sep = ' ') {
   std::vector<std::string> out;
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && (s[i] == sep || s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-                            s[i] == '\r'))
+    while (i < s.size() &&
+           (s[i] == sep || s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
       ++i;
     std::size_t j = i;
     while (j < s.size() && s[j] != sep && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' &&
@@ -128,9 +135,11 @@ std::vector<Point> shape(const Doc& d, const pugi::xml_node& n, const char* attr
     Point pt;
     if (xy.size() < 2 || xy.size() > 3 || !parse_double(xy[0].c_str(), pt.x) ||
         !parse_double(xy[1].c_str(), pt.y)) {
-      fail(d, n, std::string("attribute ") + attr + ": \"" + p + "\" is not a point (expected x,y)");
+      fail(d, n,
+           std::string("attribute ") + attr + ": \"" + p + "\" is not a point (expected x,y)");
     }
-    if (pts.empty() || !(std::fabs(pts.back().x - pt.x) < 1e-6 && std::fabs(pts.back().y - pt.y) < 1e-6))
+    if (pts.empty() ||
+        !(std::fabs(pts.back().x - pt.x) < 1e-6 && std::fabs(pts.back().y - pt.y) < 1e-6))
       pts.push_back(pt);
   }
   return pts;
@@ -364,8 +373,8 @@ void Importer::read_net(Doc& d) {
       m_conns.push_back(std::move(c));
     } else if (name == "tlLogic") {
       read_tls(d, n);
-    } else if (name == "roundabout" || name == "location" || name == "type" ||
-               name == "neigh" || name == "param" || name == "prohibition") {
+    } else if (name == "roundabout" || name == "location" || name == "type" || name == "neigh" ||
+               name == "param" || name == "prohibition") {
       continue;
     } else {
       m_report.drop("net element", name.empty() ? "?" : std::string(name),
@@ -400,16 +409,18 @@ void Importer::read_tls(Doc& d, const pugi::xml_node& n) {
       }
     }
     if (!tl.phases.empty() && ph.state.size() != tl.phases.front().state.size()) {
-      fail(d, p, "state length " + std::to_string(ph.state.size()) + " differs from the first phase's " +
-                     std::to_string(tl.phases.front().state.size()));
+      fail(d, p,
+           "state length " + std::to_string(ph.state.size()) + " differs from the first phase's " +
+               std::to_string(tl.phases.front().state.size()));
     }
     for (const std::string& nx : split(p.attribute("next").value())) {
       double v = 0;
       if (parse_double(nx.c_str(), v) && v == std::floor(v) && v >= 0 && v < k) {
         ph.next.push_back(static_cast<int>(v));
       } else {
-        fail(d, p, "attribute next=\"" + nx + "\" is not a phase index (expected 0.." +
-                       std::to_string(k - 1) + ")");
+        fail(d, p,
+             "attribute next=\"" + nx + "\" is not a phase index (expected 0.." +
+                 std::to_string(k - 1) + ")");
       }
     }
     tl.phases.push_back(std::move(ph));
@@ -438,15 +449,17 @@ void Importer::read_vtype(Doc& d, const pugi::xml_node& n) {
     // A number, or a distribution "norm(mean,dev)" / "normc(mean,dev,min,max)": its mean.
     std::string s = sf.value();
     std::size_t open = s.find('(');
-    std::string first = open == std::string::npos ? s : s.substr(open + 1, s.find_first_of(",)", open) - open - 1);
+    std::string first =
+        open == std::string::npos ? s : s.substr(open + 1, s.find_first_of(",)", open) - open - 1);
     if (!parse_double(first.c_str(), t.speed_factor) || !(t.speed_factor > 0)) {
       fail(d, n, "attribute speedFactor=\"" + s + "\" (expected a number or norm(mean,dev))");
     }
   }
-  if (!(t.length > 0) || !(t.width > 0) || !(t.accel > 0) || !(t.decel > 0) ||
-      !(t.max_speed > 0) || !(t.min_gap >= 0) || !(t.tau >= 0)) {
-    fail(d, n, "length, width, accel, decel and maxSpeed must be positive, minGap and tau not "
-               "negative");
+  if (!(t.length > 0) || !(t.width > 0) || !(t.accel > 0) || !(t.decel > 0) || !(t.max_speed > 0) ||
+      !(t.min_gap >= 0) || !(t.tau >= 0)) {
+    fail(d, n,
+         "length, width, accel, decel and maxSpeed must be positive, minGap and tau not "
+         "negative");
   }
   m_vtypes[id] = t;
 }
@@ -479,8 +492,9 @@ void Importer::build_roadnet() {
         l.kept = false;
         m_report.drop("lane", l.id, "shape has fewer than 2 distinct points");
       } else if (!l.kept) {
-        m_report.drop("lane", l.id, any_passenger ? "does not allow passenger cars"
-                                                  : "allows neither passenger cars nor buses");
+        m_report.drop("lane", l.id,
+                      any_passenger ? "does not allow passenger cars"
+                                    : "allows neither passenger cars nor buses");
       }
     }
     for (const SLane& l : e.lanes) {
@@ -491,8 +505,9 @@ void Importer::build_roadnet() {
       continue;
     }
     if (!m_junctions.count(e.from) || !m_junctions.count(e.to)) {
-      m_report.drop("edge", e.id, "junction \"" + (m_junctions.count(e.from) ? e.to : e.from) +
-                                      "\" is not in the network");
+      m_report.drop(
+          "edge", e.id,
+          "junction \"" + (m_junctions.count(e.from) ? e.to : e.from) + "\" is not in the network");
       continue;
     }
     if (e.from == e.to) {
@@ -519,8 +534,8 @@ void Importer::build_roadnet() {
   for (const SConn& c : m_conns) {
     auto fi = m_edge_index.find(c.from);
     auto ti = m_edge_index.find(c.to);
-    std::string key = c.from + "_" + std::to_string(c.from_lane) + "->" + c.to + "_" +
-                      std::to_string(c.to_lane);
+    std::string key =
+        c.from + "_" + std::to_string(c.from_lane) + "->" + c.to + "_" + std::to_string(c.to_lane);
     if (fi == m_edge_index.end() || ti == m_edge_index.end()) {
       m_report.drop("connection", key, "edge not in the network");
       continue;
@@ -563,9 +578,9 @@ void Importer::build_roadnet() {
     json pts = json::array();
     std::vector<Point> ref;
     for (std::size_t j = 0; j < s.size(); ++j) {
-      Point u = j == 0 ? (s[1] - s[0]).unit()
-                       : j + 1 == s.size() ? (s[j] - s[j - 1]).unit()
-                                           : ((s[j + 1] - s[j]).unit() + (s[j] - s[j - 1]).unit()).unit();
+      Point u = j == 0              ? (s[1] - s[0]).unit()
+                : j + 1 == s.size() ? (s[j] - s[j - 1]).unit()
+                                    : ((s[j + 1] - s[j]).unit() + (s[j] - s[j - 1]).unit()).unit();
       if (!std::isfinite(u.x) || !std::isfinite(u.y)) u = (s.back() - s.front()).unit();
       if (!std::isfinite(u.x) || !std::isfinite(u.y)) u = {1, 0};
       Point p = s[j] + u.normal() * (left.width / 2);
@@ -617,9 +632,14 @@ void Importer::build_roadnet() {
       const SEdge& te = m_edges[m_edge_index.at(c.to)];
       std::vector<Point> pts;
       std::vector<std::string> vias = connection_shape(c, pts);
-      if (!vias.empty()) {
-        auto ji = j.int_lane_index.find(vias.front());
-        if (ji != j.int_lane_index.end()) junction_link[k] = ji->second;
+      // The junction's intLanes name one lane of each connection's chain (the last one for turns
+      // that wait at an internal junction): that position is the link's request index.
+      for (const std::string& via : vias) {
+        auto ji = j.int_lane_index.find(via);
+        if (ji != j.int_lane_index.end()) {
+          junction_link[k] = ji->second;
+          break;
+        }
       }
       json ll = {{"startLaneIndex", fe.lanes[c.from_lane].cf_index},
                  {"endLaneIndex", te.lanes[c.to_lane].cf_index}};
@@ -714,7 +734,9 @@ void Importer::build_roadnet() {
         }
       }
       if (bad) {
-        m_report.drop("signal", jid, "program \"" + tl_id + "\" has fewer states than linkIndex: links stay green");
+        m_report.drop(
+            "signal", jid,
+            "program \"" + tl_id + "\" has fewer states than linkIndex: links stay green");
         phases.push_back(all_green(3600));
       } else {
         const bool actuated = tl.type != "static";
@@ -831,8 +853,9 @@ std::string Importer::pick_type(const std::string& type, const std::string& id) 
   if (dit == m_vtype_dists.end()) return type;
   double total = 0;
   for (const auto& [t, p] : dit->second) total += p;
-  double u = static_cast<double>(random_u64(0x73756d6f, std::hash<std::string>{}(id), m_draws++) >> 11) *
-             0x1.0p-53 * total;
+  double u =
+      static_cast<double>(random_u64(0x73756d6f, std::hash<std::string>{}(id), m_draws++) >> 11) *
+      0x1.0p-53 * total;
   for (const auto& [t, p] : dit->second) {
     if (u < p) return t;
     u -= p;
@@ -840,8 +863,9 @@ std::string Importer::pick_type(const std::string& type, const std::string& id) 
   return dit->second.back().first;
 }
 
-void Importer::add_vehicle(Doc& d, const pugi::xml_node& n, double depart, const std::string& type_id,
-                           std::vector<int> roads, const std::string& id) {
+void Importer::add_vehicle(Doc& d, const pugi::xml_node& n, double depart,
+                           const std::string& type_id, std::vector<int> roads,
+                           const std::string& id) {
   std::string tid = pick_type(type_id.empty() ? "DEFAULT_VEHTYPE" : type_id, id);
   VType t;
   auto tit = m_vtypes.find(tid);
@@ -871,9 +895,9 @@ void Importer::add_vehicle(Doc& d, const pugi::xml_node& n, double depart, const
   json route = json::array();
   for (int r : roads) route.push_back(m_edges[m_road_edge[r]].id);
   double vmax = std::min(t.max_speed, m_max_lane_speed * t.speed_factor);
-  json vehicle = {{"length", t.length},       {"width", t.width},       {"maxPosAcc", t.accel},
-                  {"maxNegAcc", t.decel},     {"usualPosAcc", t.accel}, {"usualNegAcc", t.decel},
-                  {"minGap", t.min_gap},      {"maxSpeed", vmax},       {"headwayTime", t.tau}};
+  json vehicle = {{"length", t.length},   {"width", t.width},       {"maxPosAcc", t.accel},
+                  {"maxNegAcc", t.decel}, {"usualPosAcc", t.accel}, {"usualNegAcc", t.decel},
+                  {"minGap", t.min_gap},  {"maxSpeed", vmax},       {"headwayTime", t.tau}};
   m_flow.push_back({{"vehicle", vehicle},
                     {"route", route},
                     {"interval", 1e6},
@@ -885,10 +909,12 @@ void Importer::add_vehicle(Doc& d, const pugi::xml_node& n, double depart, const
 
 void Importer::read_types(Doc& d) {
   pugi::xml_node root = d.doc.document_element();
-  if (!root || (std::string_view(root.name()) != "routes" && std::string_view(root.name()) != "additional" &&
-                std::string_view(root.name()) != "add")) {
-    throw Error(ErrorCode::kInvalidInput, d.name,
-                "expected SUMO routes or additionals (root element <routes>, <additional> or <add>)");
+  if (!root ||
+      (std::string_view(root.name()) != "routes" && std::string_view(root.name()) != "additional" &&
+       std::string_view(root.name()) != "add")) {
+    throw Error(
+        ErrorCode::kInvalidInput, d.name,
+        "expected SUMO routes or additionals (root element <routes>, <additional> or <add>)");
   }
   for (pugi::xml_node n : root.children()) {
     std::string_view name = n.name();
@@ -912,10 +938,12 @@ void Importer::read_types(Doc& d) {
 
 void Importer::read_routes(Doc& d) {
   pugi::xml_node root = d.doc.document_element();
-  if (!root || (std::string_view(root.name()) != "routes" && std::string_view(root.name()) != "additional" &&
-                std::string_view(root.name()) != "add")) {
-    throw Error(ErrorCode::kInvalidInput, d.name,
-                "expected SUMO routes or additionals (root element <routes>, <additional> or <add>)");
+  if (!root ||
+      (std::string_view(root.name()) != "routes" && std::string_view(root.name()) != "additional" &&
+       std::string_view(root.name()) != "add")) {
+    throw Error(
+        ErrorCode::kInvalidInput, d.name,
+        "expected SUMO routes or additionals (root element <routes>, <additional> or <add>)");
   }
   auto depart_of = [&](const pugi::xml_node& n, const char* attr, bool& ok) {
     std::string dep = n.attribute(attr).value();
@@ -934,13 +962,24 @@ void Importer::read_routes(Doc& d) {
     // A route by reference (route="id", possibly a distribution) or nested.
     std::vector<std::string> edges;
     ok = true;
-    if (auto ra = n.attribute("route")) {
-      auto it = m_routes.find(ra.value());
-      if (it == m_routes.end()) fail(d, n, "unknown route \"" + std::string(ra.value()) + "\"");
-      const auto& alts = it->second;
+    std::vector<std::pair<std::vector<std::string>, double>> nested;
+    if (pugi::xml_node rd = n.child("routeDistribution")) {
+      for (pugi::xml_node alt : rd.children("route"))
+        nested.push_back({split(alt.attribute("edges").value()), num(d, alt, "probability", 1.0)});
+      if (nested.empty()) fail(d, rd, "a route distribution needs at least one <route>");
+    }
+    if (n.attribute("route") || !nested.empty()) {
+      const std::vector<std::pair<std::vector<std::string>, double>>* found = &nested;
+      if (auto ra = n.attribute("route")) {
+        auto it = m_routes.find(ra.value());
+        if (it == m_routes.end()) fail(d, n, "unknown route \"" + std::string(ra.value()) + "\"");
+        found = &it->second;
+      }
+      const auto& alts = *found;
       double total = 0;
       for (const auto& [e, p] : alts) total += p;
-      double u = static_cast<double>(random_u64(0x726f7574, std::hash<std::string>{}(vid), m_draws++) >> 11) *
+      double u = static_cast<double>(
+                     random_u64(0x726f7574, std::hash<std::string>{}(vid), m_draws++) >> 11) *
                  0x1.0p-53 * total;
       std::size_t pick = alts.size() - 1;
       for (std::size_t i = 0; i < alts.size(); ++i) {
@@ -953,12 +992,6 @@ void Importer::read_routes(Doc& d) {
       edges = alts[pick].first;
     } else if (pugi::xml_node r = n.child("route")) {
       edges = split(r.attribute("edges").value());
-    } else if (pugi::xml_node rd = n.child("routeDistribution")) {
-      std::vector<std::pair<std::vector<std::string>, double>> alts;
-      for (pugi::xml_node r : rd.children("route"))
-        alts.push_back({split(r.attribute("edges").value()), num(d, r, "probability", 1.0)});
-      if (alts.empty()) fail(d, rd, "a route distribution needs at least one <route>");
-      edges = alts.front().first;
     } else {
       fail(d, n, "no route (expected a route attribute or a nested <route>)");
     }
@@ -1001,7 +1034,8 @@ void Importer::read_routes(Doc& d) {
       }
       std::vector<int> leg = shortest(roads.back(), r);
       if (leg.empty()) {
-        m_report.drop("vehicle", vid, "no path from \"" + stops[i - 1] + "\" to \"" + stops[i] + "\"");
+        m_report.drop("vehicle", vid,
+                      "no path from \"" + stops[i - 1] + "\" to \"" + stops[i] + "\"");
         ok = false;
         return;
       }
@@ -1035,8 +1069,9 @@ void Importer::read_routes(Doc& d) {
       bool ok = true;
       double depart = depart_of(n, "depart", ok);
       if (!ok) {
-        m_report.drop("vehicle", id, "depart=\"" + std::string(n.attribute("depart").value()) +
-                                         "\" (triggered departures are not supported)");
+        m_report.drop("vehicle", id,
+                      "depart=\"" + std::string(n.attribute("depart").value()) +
+                          "\" (triggered departures are not supported)");
         continue;
       }
       std::vector<int> roads;
@@ -1048,8 +1083,9 @@ void Importer::read_routes(Doc& d) {
       }
       if (!ok) continue;
       for (pugi::xml_node s : n.children("stop")) {
-        m_report.drop("stop", id, "stops are not simulated (" +
-                                      std::string(s.attribute("busStop").value()) + ")");
+        m_report.drop("stop",
+                      id + " at " + s.attribute("busStop").value() + s.attribute("lane").value(),
+                      "stops are not simulated");
       }
       add_vehicle(d, n, depart, n.attribute("type").value(), std::move(roads), id);
     } else if (name == "flow") {
@@ -1068,8 +1104,9 @@ void Importer::read_routes(Doc& d) {
         period = number > 0 ? (fend - fbegin) / number : 0;
       }
       if (!(period > 0) && !(prob > 0 && prob <= 1)) {
-        fail(d, n, "a flow needs a positive period, vehsPerHour, number with end, or a "
-                   "probability in (0, 1]");
+        fail(d, n,
+             "a flow needs a positive period, vehsPerHour, number with end, or a "
+             "probability in (0, 1]");
       }
       std::vector<int> roads;
       bool ok = true;
@@ -1091,19 +1128,23 @@ void Importer::read_routes(Doc& d) {
       } else {
         for (double t = fbegin; t < fend; t += 1.0) {
           double u = static_cast<double>(random_u64(0x666c6f77, std::hash<std::string>{}(id),
-                                                    static_cast<std::uint64_t>(t)) >> 11) * 0x1.0p-53;
+                                                    static_cast<std::uint64_t>(t)) >>
+                                         11) *
+                     0x1.0p-53;
           if (u < prob) departs.push_back(t);
           if (number >= 0 && static_cast<int>(departs.size()) >= number) break;
         }
       }
       for (std::size_t i = 0; i < departs.size(); ++i) {
-        add_vehicle(d, n, departs[i], n.attribute("type").value(), roads, id + "." + std::to_string(i));
+        add_vehicle(d, n, departs[i], n.attribute("type").value(), roads,
+                    id + "." + std::to_string(i));
       }
     } else if (name == "tlLogic") {
       read_tls(d, n);
     } else if (name == "person" || name == "personFlow" || name == "container" ||
                name == "containerFlow") {
-      m_report.drop(std::string(name), n.attribute("id").value(), "persons and containers are not simulated");
+      m_report.drop(std::string(name), n.attribute("id").value(),
+                    "persons and containers are not simulated");
     } else if (n.type() == pugi::node_element) {
       m_report.drop("element", std::string(name), "not used by the simulation (" + d.name + ")");
     }
@@ -1135,7 +1176,7 @@ ImportedCity Importer::run(const SumoText& net, const std::vector<SumoText>& rou
         continue;
       } else if (n.type() == pugi::node_element) {
         m_report.drop("additional", std::string(name) + " " + n.attribute("id").value(),
-                      "not simulated (" + a.name + ")");
+                      "<" + std::string(name) + "> is not simulated");
       }
     }
   }

@@ -404,8 +404,8 @@ Network build(const JsonNode& root) {
     JsonNode light = node.at("trafficLight");
     inter.actuated = light.get_bool("actuated", false);
     if (auto group = light.find("group")) {
-      auto [it, fresh] = group_first.emplace(std::string(group->as_string()),
-                                             static_cast<std::uint32_t>(i));
+      auto [it, fresh] =
+          group_first.emplace(std::string(group->as_string()), static_cast<std::uint32_t>(i));
       inter.signal_group = it->second;
       (void)fresh;
     }

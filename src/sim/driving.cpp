@@ -47,16 +47,20 @@ bool Engine::link_keeps_clear(DrivableId lane, Slot v) const {
     Slot tail = list.back();
     room = m_veh[tail].dis - m_demand->types[m_veh[tail].type].length + m_veh[tail].speed;
   }
+  bool empty = list.empty();
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   for (std::uint32_t i = m_in_begin[lane]; i < m_in_begin[lane + 1]; ++i) {
     for (Slot u : m_lists[n_lanes + m_in_links[i]]) {
       if (u == v) continue;
       const demand::VehicleType& t = m_demand->types[m_veh[u].type];
       room -= t.length + t.min_gap;
+      empty = false;
     }
   }
+  // An empty lane takes a vehicle even when it is shorter than one (it then spans two lanes).
+  if (empty) return true;
   const demand::VehicleType& mine = m_demand->types[m_veh[v].type];
-  return room >= mine.length + mine.min_gap;
+  return room >= std::min(mine.length + mine.min_gap, m_drv_length[lane]);
 }
 
 bool Engine::lane_can_enter(DrivableId lane, Slot v) const {

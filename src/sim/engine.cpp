@@ -255,7 +255,9 @@ DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot 
     std::uint32_t diff = to.index > lane.index ? to.index - lane.index : lane.index - to.index;
     if (net.options.lane_balance) {
       // Fewest vehicles first, then the nearest lane index.
-      diff += static_cast<std::uint32_t>(std::min<std::size_t>(m_lists[link.to.index()].size(), 4095)) << 20;
+      diff +=
+          static_cast<std::uint32_t>(std::min<std::size_t>(m_lists[link.to.index()].size(), 4095))
+          << 20;
     }
     if (diff < best_diff) {
       best_diff = diff;

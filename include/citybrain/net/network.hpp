@@ -29,11 +29,11 @@ struct Intersection {
   Point point;
   bool is_virtual = false;
   double width = 0;
-  Range roads;      // into Network::intersection_roads, in file order
-  Range roadlinks;  // road links of this intersection (ids are contiguous)
-  Range lanelinks;  // lane links of this intersection (ids are contiguous)
-  Range phases;     // into Network::phases
-  Range crosses;    // crossing points between this intersection's lane links
+  Range roads;            // into Network::intersection_roads, in file order
+  Range roadlinks;        // road links of this intersection (ids are contiguous)
+  Range lanelinks;        // lane links of this intersection (ids are contiguous)
+  Range phases;           // into Network::phases
+  Range crosses;          // crossing points between this intersection's lane links
   bool actuated = false;  // phases extend while vehicles approach (citybrain's extension)
   // Intersections driven by one controller (citybrain's "group") switch together: the index of
   // the group's first intersection, or this intersection's own index.

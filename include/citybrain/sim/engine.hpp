@@ -101,10 +101,13 @@ class Engine {
   // SUMO's trip statistics: the mean of (arrival - departure) over the vehicles that arrived, the
   // departure being when a vehicle entered the road (time spent queued to enter is not counted).
   double mean_trip_duration() const {
-    return m_finished_trips == 0 ? 0.0 : m_trip_duration_sum / static_cast<double>(m_finished_trips);
+    return m_finished_trips == 0 ? 0.0
+                                 : m_trip_duration_sum / static_cast<double>(m_finished_trips);
   }
   // No flow will release another vehicle.
-  bool demand_exhausted() const { return m_flow_next == m_flow_order.size() && m_active_flows.empty(); }
+  bool demand_exhausted() const {
+    return m_flow_next == m_flow_order.size() && m_active_flows.empty();
+  }
 
   // Per-lane sensing.
   std::uint32_t lane_vehicle_count(LaneId lane) const {
@@ -335,7 +338,8 @@ class Engine {
     std::uint8_t moved = 0, ended = 0, aborted = 0, finished_change = 0;
   };
   struct VehicleAux {
-    double gen_time = 0, enter_time = 0, offset = 0, last_change_time = 0, leader_gap = 0, follower_gap = 0;
+    double gen_time = 0, enter_time = 0, offset = 0, last_change_time = 0, leader_gap = 0,
+           follower_gap = 0;
     Slot partner = kNoVehicle, target_leader = kNoVehicle, target_follower = kNoVehicle,
          signal_recv = kNoVehicle;
     DrivableId signal_target = kNoDrivable;

@@ -1,0 +1,78 @@
+// The three SUMO cities of ../shared/data/cities, imported and run until every vehicle has left,
+// against SUMO 1.15's reference runs (PROVENANCE.md: arrived vehicles and mean trip duration).
+// Each city takes a few seconds of simulation after a second or two of import.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "citybrain/citybrain.hpp"
+#include "citybrain/demand/cityflow_flow.hpp"
+#include "citybrain/import/sumo.hpp"
+#include "citybrain/net/cityflow_roadnet.hpp"
+
+namespace citybrain {
+namespace {
+
+struct City {
+  const char* folder;
+  const char* config;
+  // SUMO 1.15's reference run (PROVENANCE.md).
+  std::size_t sumo_arrived;
+  double sumo_mean_travel_time;
+  // What this importer and engine reach (README, "SUMO scenarios"): the relative gap allowed.
+  double tolerance;
+  std::size_t max_dropped;  // vehicles the import may leave out (routes over dropped links)
+};
+
+class SumoCity : public ::testing::TestWithParam<City> {};
+
+TEST_P(SumoCity, MatchesSumoTripStatistics) {
+  const City& c = GetParam();
+  const std::string dir = std::string(CITYBRAIN_SHARED_DATA_DIR) + "/cities/" + c.folder;
+  if (!std::filesystem::exists(dir + "/" + c.config)) {
+    GTEST_SKIP() << "SUMO city data not found at " << dir;
+  }
+  import::ImportedCity city = import::import_sumo_config(dir + "/" + c.config);
+  Scenario sc;
+  auto net = std::make_shared<net::Network>(
+      net::parse_cityflow_roadnet(city.roadnet_json, std::string(c.folder) + " roadnet"));
+  sc.demand = std::make_shared<demand::Demand>(
+      demand::parse_cityflow_flow(city.flow_json, std::string(c.folder) + " flow", *net));
+  sc.network = net;
+  const std::size_t imported = city.report.kept("vehicle");
+  EXPECT_LE(city.report.dropped_count("vehicle"), c.max_dropped);
+  RunOptions o;
+  o.duration = 4 * 3600;
+  o.until_empty = true;
+  o.trip_statistics = true;
+  Report r = run(sc, o);
+  RecordProperty("mean_travel_time", std::to_string(r.mean_travel_time));
+  RecordProperty("arrived", std::to_string(r.arrived));
+  std::printf(
+      "%s: arrived %zu of %zu (SUMO %zu), mean travel time %.1f s (SUMO %.1f s), "
+      "ended at %.0f s\n",
+      c.folder, r.arrived, imported, c.sumo_arrived, r.mean_travel_time, c.sumo_mean_travel_time,
+      r.sim_seconds);
+  EXPECT_EQ(r.arrived, imported);
+  EXPECT_LE(std::fabs(static_cast<double>(r.arrived) - static_cast<double>(c.sumo_arrived)),
+            c.tolerance * static_cast<double>(c.sumo_arrived));
+  EXPECT_LE(std::fabs(r.mean_travel_time - c.sumo_mean_travel_time),
+            c.tolerance * c.sumo_mean_travel_time);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cities, SumoCity,
+    ::testing::Values(City{"bologna_joined", "run.sumocfg", 11176, 381.4, 0.10, 30},
+                      City{"resco_ingolstadt21", "ingolstadt21.sumocfg", 4283, 296.5, 0.10, 30},
+                      City{"tavf_hamburg", "run_simulation.sumocfg", 21265, 200.3, 0.10, 300}),
+    [](const ::testing::TestParamInfo<City>& p) {
+      std::string name = p.param.folder;
+      for (char& ch : name)
+        if (ch == '_') ch = 'X';
+      return name;
+    });
+
+}  // namespace
+}  // namespace citybrain

@@ -1,0 +1,347 @@
+// The SUMO importer on the hand-made fixture (tests/fixtures/sumo: a signalised cross C and a
+// priority junction P) and on small texts written here for each error case.
+#include "citybrain/import/sumo.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "citybrain/citybrain.hpp"
+#include "citybrain/core/error.hpp"
+#include "citybrain/demand/cityflow_flow.hpp"
+#include "citybrain/net/cityflow_roadnet.hpp"
+
+namespace citybrain::import {
+namespace {
+
+const std::string kDir = std::string(CITYBRAIN_FIXTURES_DIR) + "/sumo/";
+
+nlohmann::json find_intersection(const nlohmann::json& roadnet, const std::string& id) {
+  for (const auto& i : roadnet["intersections"])
+    if (i["id"] == id) return i;
+  return {};
+}
+
+const nlohmann::json* find_vehicle(const nlohmann::json& flow, const std::string& id) {
+  for (const auto& f : flow)
+    if (f["id"] == id) return &f;
+  return nullptr;
+}
+
+class SumoFixture : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    city = new ImportedCity(import_sumo_config(kDir + "cross.sumocfg"));
+  }
+  static void TearDownTestSuite() { delete city; }
+  static ImportedCity* city;
+  nlohmann::json roadnet() const { return nlohmann::json::parse(city->roadnet_json); }
+  nlohmann::json flow() const { return nlohmann::json::parse(city->flow_json); }
+};
+ImportedCity* SumoFixture::city = nullptr;
+
+TEST_F(SumoFixture, ReadsTheConfig) {
+  SumoInputs in = read_sumocfg(kDir + "cross.sumocfg");
+  EXPECT_EQ(in.net_file, kDir + "cross.net.xml");
+  ASSERT_EQ(in.route_files.size(), 1u);
+  ASSERT_EQ(in.additional_files.size(), 1u);
+  EXPECT_EQ(in.begin, 0);
+  EXPECT_EQ(in.end, 600);
+  EXPECT_EQ(city->end, 600);
+}
+
+TEST_F(SumoFixture, EdgesLanesAndShapes) {
+  auto rn = roadnet();
+  ASSERT_EQ(rn["roads"].size(), 12u);  // internal edges are not roads
+  for (const auto& r : rn["roads"]) {
+    EXPECT_NE(r["id"].get<std::string>()[0], ':');
+    if (r["id"] == "WC") {
+      ASSERT_EQ(r["lanes"].size(), 2u);
+      EXPECT_DOUBLE_EQ(r["lanes"][0]["maxSpeed"].get<double>(), 13.89);
+    }
+    if (r["id"] == "PPS") {
+      EXPECT_DOUBLE_EQ(r["lanes"][0]["maxSpeed"].get<double>(), 8.33);
+    }
+  }
+  // The CityFlow loader accepts it, and lane lengths follow SUMO's shapes (the edge WC is about
+  // 200 m between junction centres, less the junctions' extent).
+  net::Network net = net::parse_cityflow_roadnet(city->roadnet_json, "cross");
+  RoadId wc = net.find_road("WC");
+  ASSERT_TRUE(wc.valid());
+  double len = net.lanes[net.roads[wc.index()].first_lane.index()].length;
+  EXPECT_GT(len, 180);
+  EXPECT_LT(len, 200);
+  EXPECT_EQ(city->report.kept("edge"), 12u);
+}
+
+TEST_F(SumoFixture, ConnectionsBecomeLaneLinksWithInternalShapes) {
+  auto rn = roadnet();
+  auto c = find_intersection(rn, "C");
+  ASSERT_FALSE(c.is_null());
+  EXPECT_FALSE(c["virtual"].get<bool>());
+  std::size_t left = 0;
+  for (const auto& rl : c["roadLinks"]) {
+    ASSERT_EQ(rl["laneLinks"].size(), 1u);
+    EXPECT_GE(rl["laneLinks"][0]["points"].size(), 2u);
+    left += rl["type"] == "turn_left";
+  }
+  EXPECT_EQ(c["roadLinks"].size(), 14u);  // the tlLogic's 14 link indices
+  EXPECT_EQ(left, 4u);
+  // Dead ends are virtual.
+  auto w = find_intersection(rn, "W");
+  EXPECT_TRUE(w["virtual"].get<bool>());
+}
+
+TEST_F(SumoFixture, RightOfWayFromRequests) {
+  auto rn = roadnet();
+  auto p = find_intersection(rn, "P");
+  // At the priority junction, the minor road's links yield; the major road's straight links don't.
+  bool minor_yields = false, major_free = true;
+  for (const auto& rl : p["roadLinks"]) {
+    ASSERT_TRUE(rl.contains("yieldTo"));
+    if (rl["startRoad"] == "PSP" && !rl["yieldTo"].empty()) minor_yields = true;
+    if (rl["type"] == "go_straight" && (rl["startRoad"] == "CP" || rl["startRoad"] == "EP") &&
+        !rl["yieldTo"].empty())
+      major_free = false;
+  }
+  EXPECT_TRUE(minor_yields);
+  EXPECT_TRUE(major_free);
+  // Loaded, crossings between links that are not foes are gone and the others know who yields.
+  net::Network net = net::parse_cityflow_roadnet(city->roadnet_json, "cross");
+  const net::Intersection& pi = net.intersections[net.find_intersection("P").index()];
+  std::size_t stated = 0;
+  for (std::uint32_t k = pi.crosses.begin; k < pi.crosses.end; ++k)
+    stated += net.crosses[k].yielder != 0;
+  EXPECT_GT(stated, 0u);
+}
+
+TEST_F(SumoFixture, AdditionalProgramOverridesAndNextIsFollowed) {
+  auto rn = roadnet();
+  auto c = find_intersection(rn, "C");
+  const auto& tl = c["trafficLight"];
+  // The override's phase 3 jumps back to 0: phase 4 is never reached.
+  ASSERT_EQ(tl["lightphases"].size(), 4u);
+  EXPECT_TRUE(tl.value("actuated", false));
+  EXPECT_EQ(tl["lightphases"][0]["minTime"], 10);
+  EXPECT_EQ(tl["lightphases"][0]["maxTime"], 50);
+  EXPECT_EQ(tl["lightphases"][1]["time"], 3);
+  // Yellow is not green: phase 1 opens nothing of what phase 0 opened on the state 'y'.
+  std::set<int> g0(tl["lightphases"][0]["availableRoadLinks"].begin(),
+                   tl["lightphases"][0]["availableRoadLinks"].end());
+  std::set<int> g1(tl["lightphases"][1]["availableRoadLinks"].begin(),
+                   tl["lightphases"][1]["availableRoadLinks"].end());
+  EXPECT_EQ(g0.size(), 8u);  // the G and g of "rrrGGGgrrrGGGg"
+  EXPECT_TRUE(g1.empty());
+  EXPECT_EQ(city->report.dropped_count("tlLogic"), 1u);  // the net's program 0
+  EXPECT_EQ(city->report.dropped_count("phase"), 1u);
+  // Priority junctions: one phase with every link.
+  auto p = find_intersection(rn, "P");
+  ASSERT_EQ(p["trafficLight"]["lightphases"].size(), 1u);
+  EXPECT_EQ(p["trafficLight"]["lightphases"][0]["availableRoadLinks"].size(),
+            p["roadLinks"].size());
+}
+
+TEST_F(SumoFixture, Vehicles) {
+  auto fl = flow();
+  const auto* v0 = find_vehicle(fl, "v0");
+  ASSERT_NE(v0, nullptr);
+  EXPECT_EQ((*v0)["route"], nlohmann::json({"WC", "CP", "PE"}));
+  EXPECT_EQ((*v0)["vehicle"]["minGap"], 2.5);
+  const auto* v1 = find_vehicle(fl, "v1");
+  ASSERT_NE(v1, nullptr);
+  EXPECT_EQ((*v1)["startTime"], 3);  // depart 2.5: inserted at the next whole second
+  EXPECT_DOUBLE_EQ((*v1)["vehicle"]["length"].get<double>(), 7.1);  // truck class default
+  const auto* v2 = find_vehicle(fl, "v2");
+  ASSERT_NE(v2, nullptr);
+  double len = (*v2)["vehicle"]["length"].get<double>();
+  EXPECT_TRUE(len == 4 || len == 6.5);  // drawn from the distribution
+  EXPECT_EQ((*v2)["route"][0], "NC");
+  EXPECT_EQ(find_vehicle(fl, "bus0"), nullptr);  // triggered departure
+  EXPECT_EQ(city->report.dropped_count("vehicle"), 1u);
+  EXPECT_EQ(city->report.dropped_count("person"), 1u);
+}
+
+TEST_F(SumoFixture, TripsAreRouted) {
+  auto fl = flow();
+  const auto* t0 = find_vehicle(fl, "t0");
+  ASSERT_NE(t0, nullptr);
+  EXPECT_EQ((*t0)["route"], nlohmann::json({"PSP", "PC", "CN"}));
+  const auto* t1 = find_vehicle(fl, "t1");
+  ASSERT_NE(t1, nullptr);
+  // SC to PPS through the via edge CP.
+  EXPECT_EQ((*t1)["route"], nlohmann::json({"SC", "CP", "PPS"}));
+}
+
+TEST_F(SumoFixture, Flows) {
+  auto fl = flow();
+  std::vector<int> period, number;
+  std::size_t prob = 0;
+  for (const auto& f : fl) {
+    std::string id = f["id"];
+    if (id.rfind("f_period.", 0) == 0) period.push_back(f["startTime"]);
+    if (id.rfind("f_number.", 0) == 0) number.push_back(f["startTime"]);
+    if (id.rfind("f_prob.", 0) == 0) ++prob;
+  }
+  EXPECT_EQ(period, (std::vector<int>{10, 30, 50}));
+  EXPECT_EQ(number, (std::vector<int>{0, 25, 50, 75}));
+  // probability 0.1 per second over 200 s: about 20 (a fixed draw; bounds that any fair one meets).
+  EXPECT_GT(prob, 5u);
+  EXPECT_LT(prob, 40u);
+  // Sorted by departure.
+  for (std::size_t i = 1; i < fl.size(); ++i) EXPECT_LE(fl[i - 1]["startTime"], fl[i]["startTime"]);
+}
+
+TEST_F(SumoFixture, RunsToTheEndWithTripStatistics) {
+  Scenario sc;
+  auto net = std::make_shared<net::Network>(net::parse_cityflow_roadnet(city->roadnet_json, "r"));
+  sc.demand =
+      std::make_shared<demand::Demand>(demand::parse_cityflow_flow(city->flow_json, "f", *net));
+  sc.network = net;
+  EXPECT_TRUE(net->options.keep_clear);
+  RunOptions o;
+  o.duration = 3000;
+  o.until_empty = true;
+  o.trip_statistics = true;
+  Report r = run(sc, o);
+  EXPECT_EQ(r.arrived, r.vehicles_generated);
+  EXPECT_LT(r.sim_seconds, 3000);
+  // Every route is at least 380 m at no more than 13.89 m/s.
+  EXPECT_GT(r.mean_travel_time, 380 / 13.89);
+  EXPECT_LT(r.mean_travel_time, 300);
+  EXPECT_TRUE(to_json(r).contains("mean_travel_time"));
+}
+
+// --- Errors ------------------------------------------------------------------------------------
+
+ImportedCity parse(const std::string& net, const std::string& routes = "<routes/>") {
+  return parse_sumo({"net.xml", net}, {{"r.rou.xml", routes}}, {});
+}
+
+const char* kNet = R"(<net>
+  <edge id="a" from="J0" to="J1"><lane id="a_0" index="0" speed="10" length="100" shape="0,0 100,0"/></edge>
+  <edge id="b" from="J1" to="J2"><lane id="b_0" index="0" speed="10" length="100" shape="100,0 200,0"/></edge>
+  <junction id="J0" type="dead_end" x="0" y="0"/>
+  <junction id="J1" type="priority" x="100" y="0"/>
+  <junction id="J2" type="dead_end" x="200" y="0"/>
+  <connection from="a" to="b" fromLane="0" toLane="0" dir="s"/>
+</net>)";
+
+void expect_error(const std::function<void()>& f, const std::string& needle) {
+  try {
+    f();
+    FAIL() << "expected an error mentioning " << needle;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+  }
+}
+
+TEST(SumoErrors, MinimalNetImportsAndRuns) {
+  ImportedCity c =
+      parse(kNet, R"(<routes><vehicle id="x" depart="1"><route edges="a b"/></vehicle></routes>)");
+  auto fl = nlohmann::json::parse(c.flow_json);
+  ASSERT_EQ(fl.size(), 1u);
+  EXPECT_EQ(fl[0]["route"], nlohmann::json({"a", "b"}));
+}
+
+TEST(SumoErrors, MalformedXml) {
+  expect_error([] { parse("<net><edge id=\"a\"></net>"); }, "net.xml:1");
+}
+
+TEST(SumoErrors, WrongRoot) {
+  expect_error([] { parse("<routes/>"); }, "root element <net>");
+}
+
+TEST(SumoErrors, BadNumber) {
+  std::string n = kNet;
+  n.replace(n.find("speed=\"10\""), 10, "speed=\"fast\"");
+  expect_error([&] { parse(n); }, "speed=\"fast\" is not a number");
+}
+
+TEST(SumoErrors, BadShape) {
+  std::string n = kNet;
+  n.replace(n.find("0,0 100,0"), 9, "0,0 oops");
+  expect_error([&] { parse(n); }, "is not a point");
+}
+
+TEST(SumoErrors, MissingAttribute) {
+  std::string n = kNet;
+  n.replace(n.find(" from=\"J0\""), 10, "");
+  expect_error([&] { parse(n); }, "missing attribute from");
+}
+
+TEST(SumoErrors, UnknownEdgeInRoute) {
+  expect_error(
+      [] {
+        parse(kNet,
+              R"(<routes><vehicle id="x" depart="0"><route edges="a zz"/></vehicle></routes>)");
+      },
+      "unknown edge \"zz\"");
+}
+
+TEST(SumoErrors, UnknownVehicleType) {
+  expect_error(
+      [] {
+        parse(
+            kNet,
+            R"(<routes><vehicle id="x" depart="0" type="nope"><route edges="a b"/></vehicle></routes>)");
+      },
+      "unknown vehicle type \"nope\"");
+}
+
+TEST(SumoErrors, BadSignalState) {
+  std::string n = kNet;
+  n.replace(
+      n.find("</net>"), 6,
+      R"(<tlLogic id="t" type="static" programID="0" offset="0"><phase duration="5" state="Gx"/></tlLogic></net>)");
+  expect_error([&] { parse(n); }, "unknown signal state 'x'");
+}
+
+TEST(SumoErrors, BadFlow) {
+  expect_error(
+      [] { parse(kNet, R"(<routes><flow id="f" begin="0" end="10" route="r"/></routes>)"); },
+      "a flow needs");
+}
+
+TEST(SumoErrors, BadDepart) {
+  expect_error(
+      [] { parse(kNet, R"(<routes><trip id="x" depart="soon" from="a" to="b"/></routes>)"); },
+      "depart=\"soon\"");
+}
+
+TEST(SumoErrors, NoPathDropsTheTrip) {
+  ImportedCity c = parse(kNet, R"(<routes><trip id="x" depart="0" from="b" to="a"/></routes>)");
+  EXPECT_EQ(c.report.dropped_count("vehicle"), 1u);
+  EXPECT_EQ(nlohmann::json::parse(c.flow_json).size(), 0u);
+}
+
+TEST(SumoErrors, MissingFiles) {
+  try {
+    import_sumo_config(kDir + "no_such.sumocfg");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFileNotFound);
+  }
+}
+
+TEST(SumoErrors, CorruptGzip) {
+  // A file starting with the gzip magic but truncated.
+  std::string path = ::testing::TempDir() + "/bad.net.xml.gz";
+  {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const unsigned char bytes[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00,
+                                   0x00, 0x00, 0x00, 0x03, 0x01};
+    std::fwrite(bytes, 1, sizeof bytes, f);
+    std::fclose(f);
+  }
+  SumoInputs in;
+  in.net_file = path;
+  EXPECT_THROW(import_sumo(in), Error);
+}
+
+}  // namespace
+}  // namespace citybrain::import
