@@ -68,9 +68,10 @@ export interface LaneState {
 export interface IntersectionState {
   id: string;
   index: number;
-  phase: number;
-  time_in_phase: number;
-  controller: string;
+  /** null, like time_in_phase and controller, at an intersection without a signal. */
+  phase: number|null;
+  time_in_phase: number|null;
+  controller: string|null;
   override: Override;
   phases: number;
   approaches: {road: string; lanes: LaneState[]}[];
@@ -107,7 +108,7 @@ export interface AuditEntry {
   wall_time: string;
   sim_time: number;
   who: string;
-  intersection: string;
+  intersection: string|null;
   action: string;
   detail: Record<string, unknown>;
   reason: string;

@@ -2,7 +2,7 @@
 // map and the KPI panel, the intersection panel on click, simulation controls and the operator log.
 
 import './style.css';
-import {ApiError, api, token, type Health} from './api';
+import {ApiError, api, token, type AuditEntry, type Health} from './api';
 import {askToken, authorised} from './auth';
 import {css, phaseColor} from './colors';
 import {CityMap} from './map';
@@ -171,24 +171,26 @@ async function loadHistory(now: number): Promise<void> {
   kpis.prefill(history);
 }
 
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function auditItem(e: AuditEntry): string {
+  const detail = Object.entries(e.detail ?? {}).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  // Simulation changes (pause, speed) have no intersection.
+  const where = e.intersection ?
+      ` at <a href="#" data-id="${esc(e.intersection)}">${esc(e.intersection)}</a>` :
+      '';
+  const why = e.reason ? ` — ${esc(e.reason)}` : '';
+  return `<li><span class="when">${formatClock(e.sim_time)}</span><span class="what"><b>${
+      esc(e.action)}</b> ${esc(detail)}${where}<br><span class="muted">${esc(e.who ?? '')}${
+      why}</span></span></li>`;
+}
+
 async function pollAudit(): Promise<void> {
   try {
     const {entries} = await api.audit(12);
     const list = $('audit');
     if (!entries.length) return;
-    list.innerHTML =
-        entries
-            .map((e) => {
-              const detail =
-                  Object.entries(e.detail ?? {}).map(([k, v]) => `${k} ${String(v)}`).join(', ');
-              const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-              return `<li><span class="when">${
-                  formatClock(e.sim_time)}</span><span class="what"><b>${esc(e.action)}</b> ${
-                  esc(detail)} at <a href="#" data-id="${esc(e.intersection)}">${
-                  esc(e.intersection)}</a><br><span class="muted">${esc(e.who)}${
-                  e.reason ? ` — ${esc(e.reason)}` : ''}</span></span></li>`;
-            })
-            .join('');
+    list.innerHTML = entries.map(auditItem).join('');
   } catch {
     // Older servers without the audit log: keep the placeholder.
   }

@@ -186,7 +186,8 @@ export class CityMap {
     const [x] = viewport.project(j.position);
     const width = this.container.clientWidth;
     if (x > insetLeft + 30 && x < width - 30) return;
-    const dx = (insetLeft + Math.min(160, (width - insetLeft) / 2) - x) / 2 ** (this.viewState.zoom as number);
+    const dx = (insetLeft + Math.min(160, (width - insetLeft) / 2) - x) / 2 **
+        (this.viewState.zoom as number);
     const [tx, ty] = this.viewState.target as [number, number];
     this.viewState = {...this.viewState, target: [tx - dx, ty, 0]};
     this.deck.setProps({initialViewState: {...this.viewState, transitionDuration: 300}});

@@ -70,12 +70,13 @@ export class IntersectionPanel {
     if (!this.built) this.build(s);
     const q = (sel: string) => this.root.querySelector(sel) as HTMLElement;
 
-    const phase = s.phase;
+    const phase = s.phase ?? 255;
     q('[data-f=phase]').innerHTML = `<span class="chip" style="background:${
-        css(phaseColor(phase))}">${phase}</span> <span class="muted">of ${s.phases}${
+        css(phaseColor(phase))}">${s.phase ?? '–'}</span> <span class="muted">of ${s.phases}${
         phase === 0 ? ' · change interval' : ''}</span>`;
-    q('[data-f=time_in_phase]').textContent = `${s.time_in_phase.toFixed(0)} s`;
-    q('[data-f=controller]').textContent = s.controller;
+    q('[data-f=time_in_phase]').textContent =
+        s.time_in_phase === null ? '–' : `${s.time_in_phase.toFixed(0)} s`;
+    q('[data-f=controller]').textContent = s.controller ?? 'no signal';
     const o = s.override;
     q('[data-f=override]').innerHTML = !o ?
         '<span class="muted">none</span>' :
@@ -88,7 +89,7 @@ export class IntersectionPanel {
     const tl = s.timeline;
     const end = Math.max(
         tl.length ? tl[tl.length - 1].time : 0,
-        s.phase >= 0 && tl.length ? tl[tl.length - 1].time + s.time_in_phase : 0);
+        tl.length ? tl[tl.length - 1].time + (s.time_in_phase ?? 0) : 0);
     const start = end - TIMELINE_SECONDS;
     const bars: string[] = [];
     for (let i = 0; i < tl.length; ++i) {
