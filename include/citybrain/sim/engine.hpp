@@ -98,6 +98,11 @@ class Engine {
   std::uint64_t vehicle_steps() const { return m_vehicle_steps; }
   // CityFlow's get_average_travel_time() (PROTOCOL.md 3.2).
   double average_travel_time_cityflow() const;
+  // Mean travel time (generation to arrival) of the trips finished so far, as CityFlow counts
+  // them; 0 before the first.
+  double finished_travel_time_mean() const {
+    return m_cf_finished == 0 ? 0.0 : m_cf_travel_time / static_cast<double>(m_cf_finished);
+  }
 
   // Per-lane sensing.
   std::uint32_t lane_vehicle_count(LaneId lane) const {
