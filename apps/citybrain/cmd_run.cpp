@@ -66,8 +66,9 @@ void add_run(CLI::App& app, RunArgs& args) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   r->add_option("--host", args.host, "Address to bind (an IP address)")->capture_default_str();
-  r->add_option("--controller", args.controller,
-                "Signal controller: fixed | maxpressure | sotl | efficient | advanced | brain")
+  r->add_option(
+       "--controller", args.controller,
+       "Signal controller: fixed | maxpressure | sotl | efficient | advanced | brain | lookahead")
       ->capture_default_str();
   r->add_option("--data-dir", args.data_dir, "History database and API token")
       ->capture_default_str();

@@ -11,8 +11,9 @@ namespace {
 constexpr int kActions = 4;
 }  // namespace
 
-SignalRunner::SignalRunner(sim::Engine& engine, Controller& controller, const ProtocolSpec& spec)
-    : m_engine(engine), m_spec(spec) {
+SignalRunner::SignalRunner(sim::Engine& engine, Controller& controller, const ProtocolSpec& spec,
+                           std::shared_ptr<const net::Network> network)
+    : m_engine(engine), m_spec(spec), m_network(std::move(network)) {
   if (!engine.config().rl_traffic_light) {
     throw Error(ErrorCode::kInvalidArgument, "protocol",
                 "the protocol runner sets phases itself (expected rlTrafficLight true)");
@@ -65,7 +66,7 @@ std::size_t SignalRunner::slot_of(const std::string& name) {
     if (m_slots[k].name == name) return k;
   }
   Slot slot;
-  slot.owned = make_controller(name, m_spec.decision_interval);
+  slot.owned = make_controller(name, m_spec.decision_interval, m_network);
   slot.name = name;
   slot.controller = slot.owned.get();
   slot.actions.assign(m_inters.size(), 0);

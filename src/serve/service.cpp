@@ -88,8 +88,8 @@ Service::Service(std::shared_ptr<const net::Network> network,
   config.rl_traffic_light = true;
   const control::ProtocolSpec spec = control::ProtocolSpec::of(control::Protocol::kLLMLight30);
   m_engine = std::make_unique<sim::Engine>(m_network, std::move(demand), config);
-  m_controller = control::make_controller(m_options.controller, spec.decision_interval);
-  m_runner = std::make_unique<control::SignalRunner>(*m_engine, *m_controller, spec);
+  m_controller = control::make_controller(m_options.controller, spec.decision_interval, m_network);
+  m_runner = std::make_unique<control::SignalRunner>(*m_engine, *m_controller, spec, m_network);
   m_bbox = network_bbox(*m_network);
   m_network_json = make_network_json(*m_network, *m_runner, m_bbox);
   const std::size_t n = m_runner->intersections().size();

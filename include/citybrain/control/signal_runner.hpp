@@ -20,8 +20,10 @@ class SignalRunner {
  public:
   // The engine must be built with rl_traffic_light = true; engine and controller must outlive the
   // runner. Sets every controlled intersection to light phase 1. Throws Error (invalid argument)
-  // for an engine or spec the protocol cannot run.
-  SignalRunner(sim::Engine& engine, Controller& controller, const ProtocolSpec& spec);
+  // for an engine or spec the protocol cannot run. network (the engine's) lets switches pick
+  // controllers that need the static network (lookahead).
+  SignalRunner(sim::Engine& engine, Controller& controller, const ProtocolSpec& spec,
+               std::shared_ptr<const net::Network> network = nullptr);
   ~SignalRunner();
   SignalRunner(const SignalRunner&) = delete;
   SignalRunner& operator=(const SignalRunner&) = delete;
@@ -83,6 +85,7 @@ class SignalRunner {
 
   sim::Engine& m_engine;
   ProtocolSpec m_spec;
+  std::shared_ptr<const net::Network> m_network;
   std::vector<ControlledIntersection> m_inters;
   std::vector<std::size_t> m_index_of;  // per network intersection
   std::vector<Signal> m_signals;
