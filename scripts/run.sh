@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build citybrain, and run the twin on the embedded default
-# city, printing its report.
+# The main job: install what is missing, build citybrain, and run the twin and the brain live on
+# the embedded default city, serving the API and the dashboard (the URL is printed; Ctrl-C stops).
+# Arguments go to `citybrain run` (e.g. --speed 10 --port 8081 --city path/to/config.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -8,4 +9,5 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCITYBRAIN_TESTS=OFF > 
 cmake --build build
 # The dashboard the server serves from web/dist.
 bash scripts/build_web.sh
-./build/apps/citybrain/citybrain simulate "$@"
+echo "starting citybrain run; open the dashboard URL it prints below (Ctrl-C stops)"
+exec ./build/apps/citybrain/citybrain run "$@"

@@ -58,4 +58,15 @@ void add_import_osm(CLI::App& import_cmd, ImportOsmArgs& args);
 void add_osm_options(CLI::App& cmd, import::OsmOptions& options);
 int run_import_osm(const ImportOsmArgs& args);
 
+struct RunArgs {
+  CLI::App* run = nullptr;
+  std::string city, host = "127.0.0.1", controller = "maxpressure", data_dir = "citybrain-data",
+                    web_dir;
+  double speed = 1.0;
+  int port = 8080;
+  int threads = 1;
+};
+void add_run(CLI::App& app, RunArgs& args);
+int run_run(const RunArgs& args);
+
 }  // namespace citybrain::cli

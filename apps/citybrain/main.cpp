@@ -142,6 +142,8 @@ int main(int argc, char** argv) {
   citybrain::cli::add_match(app, match);
   citybrain::cli::EvaluateArgs evaluate;
   citybrain::cli::add_evaluate(app, evaluate);
+  citybrain::cli::RunArgs run;
+  citybrain::cli::add_run(app, run);
 
   try {
     app.parse(argc, argv);
@@ -155,6 +157,7 @@ int main(int argc, char** argv) {
     if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);
     if (evaluate.evaluate->parsed()) return citybrain::cli::run_evaluate(evaluate);
     if (import_osm.cmd->parsed()) return citybrain::cli::run_import_osm(import_osm);
+    if (run.run->parsed()) return citybrain::cli::run_run(run);
     return citybrain::cli::run_generate(app, gen);
   } catch (const citybrain::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;

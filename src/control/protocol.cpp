@@ -1,8 +1,8 @@
 #include "citybrain/control/protocol.hpp"
 
 #include <algorithm>
-#include <chrono>
 
+#include "citybrain/control/signal_runner.hpp"
 #include "citybrain/core/error.hpp"
 #include "citybrain/sim/benchmark_att.hpp"
 
@@ -130,82 +130,21 @@ void observe_lanes(const sim::Engine& engine, double approach_range, Observation
 ProtocolResult run_protocol(sim::Engine& engine, Controller& controller, const ProtocolSpec& spec,
                             const std::function<void(double)>& progress,
                             const std::function<void(const sim::Engine&)>& on_step) {
-  if (!engine.config().rl_traffic_light) {
-    throw Error(ErrorCode::kInvalidArgument, "protocol",
-                "the protocol runner sets phases itself (expected rlTrafficLight true)");
-  }
-  if (spec.decision_interval <= spec.yellow) {
-    throw Error(ErrorCode::kInvalidArgument, "protocol",
-                "the decision interval must be longer than the yellow time");
-  }
-  const net::Network& net = engine.network();
-  auto inters = controlled_intersections(net);
-  const std::size_t n = inters.size();
-  struct Signal {
-    int cur = 1, prev = 1, dur = -1, target = 1;
-    bool yellow = false;
-  };
-  std::vector<Signal> signals(n);
-  std::vector<int> actions(n, 0);
-  Observation obs;
-  obs.decision_interval = spec.decision_interval;
-  obs.yellow = spec.yellow;
-  const double approach_range = controller.sensors().approach_range;
-  obs.current_action.resize(n);
-  obs.time_in_phase.resize(n);
+  SignalRunner runner(engine, controller, spec);
   sim::BenchmarkAtt att(engine);
-
-  // Lanes are read only at decision times: nothing else looks at them.
-  auto measure = [&] {
-    for (std::size_t i = 0; i < n; ++i) {
-      Signal& s = signals[i];
-      s.dur = s.cur == s.prev ? s.dur + 1 : 1;
-      obs.current_action[i] = s.yellow ? -1 : s.cur - 1;
-      obs.time_in_phase[i] = s.dur;
-    }
-  };
-  for (std::size_t i = 0; i < n; ++i) engine.set_phase(inters[i].id, 1);
-  measure();
-  double decide_seconds = 0;
-  std::size_t decisions = 0;
   while (engine.time() < spec.horizon) {
-    const auto t0 = std::chrono::steady_clock::now();
-    observe_lanes(engine, approach_range, obs);
-    controller.decide(obs, inters, actions);
-    decide_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ++decisions;
-    for (int s = 0; s < spec.decision_interval && engine.time() < spec.horizon; ++s) {
-      for (std::size_t i = 0; i < n; ++i) {
-        Signal& sig = signals[i];
-        sig.prev = sig.cur;
-        if (sig.yellow) {
-          if (sig.dur >= spec.yellow) {
-            engine.set_phase(inters[i].id, static_cast<std::uint32_t>(sig.target));
-            sig.cur = sig.target;
-            sig.yellow = false;
-          }
-        } else {
-          sig.target = actions[i] + 1;
-          if (sig.target != sig.cur) {
-            engine.set_phase(inters[i].id, 0);
-            sig.cur = -1;
-            sig.yellow = true;
-          }
-        }
-      }
-      engine.step();
-      measure();
-      att.observe(engine);
-      if (on_step) on_step(engine);
-    }
-    if (progress) progress(engine.time());
+    runner.step();
+    att.observe(engine);
+    if (on_step) on_step(engine);
+    if (progress && (runner.at_decision() || engine.time() >= spec.horizon))
+      progress(engine.time());
   }
   ProtocolResult result;
   result.att = att.att(spec.horizon);
   result.att_cityflow = engine.average_travel_time_cityflow();
   result.att_vehicles = att.vehicles();
-  result.decisions = decisions;
-  result.decide_seconds = decide_seconds;
+  result.decisions = runner.decisions();
+  result.decide_seconds = runner.decide_seconds();
   return result;
 }
 

@@ -108,6 +108,11 @@ class Engine {
   bool demand_exhausted() const {
     return m_flow_next == m_flow_order.size() && m_active_flows.empty();
   }
+  // Mean travel time (generation to arrival) of the trips finished so far, as CityFlow counts
+  // them; 0 before the first.
+  double finished_travel_time_mean() const {
+    return m_cf_finished == 0 ? 0.0 : m_cf_travel_time / static_cast<double>(m_cf_finished);
+  }
 
   // Per-lane sensing.
   std::uint32_t lane_vehicle_count(LaneId lane) const {
