@@ -9,7 +9,7 @@
 namespace citybrain::control {
 
 namespace {
-constexpr int kActions = 4;
+constexpr std::uint32_t kActions = ProtocolSpec::kBenchmarkActions;
 }  // namespace
 
 ProtocolSpec ProtocolSpec::of(Protocol p) {
@@ -25,23 +25,64 @@ Protocol parse_protocol(const std::string& name) {
               "unknown protocol \"" + name + "\" (expected llmlight30 or xlight15)");
 }
 
-std::vector<ControlledIntersection> controlled_intersections(const net::Network& net) {
+namespace {
+
+// Whether a light phase (global index) gives green to a through or left movement.
+bool serves_movement(const net::Network& net, const net::Intersection& inter, std::uint32_t phase) {
+  for (std::uint32_t r = inter.roadlinks.begin; r < inter.roadlinks.end; ++r) {
+    const net::RoadLink& rl = net.roadlinks[r];
+    if (rl.type != net::TurnType::kRight && net.phase_allows(phase, rl.index)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<ControlledIntersection> controlled_intersections(const net::Network& net, int actions) {
+  if (actions != ProtocolSpec::kBenchmarkActions && actions != ProtocolSpec::kAllPhases) {
+    throw Error(
+        ErrorCode::kInvalidArgument, "actions",
+        "expected 4 (the benchmark layout) or 0 (every phase), found " + std::to_string(actions));
+  }
   std::vector<ControlledIntersection> result;
   std::vector<std::size_t> index_of(net.intersections.size(), kNoIntersection);
   for (std::size_t i = 0; i < net.intersections.size(); ++i) {
     const net::Intersection& inter = net.intersections[i];
     if (inter.is_virtual || inter.roadlinks.empty()) continue;
-    if (inter.phases.size() < kActions + 1) {
-      throw Error(ErrorCode::kInvalidInput, "intersection " + inter.id,
-                  "the benchmark protocols need light phases 0..4, found " +
-                      std::to_string(inter.phases.size()));
-    }
     ControlledIntersection ci;
+    if (actions == ProtocolSpec::kBenchmarkActions) {
+      if (inter.phases.size() < kActions + 1) {
+        throw Error(ErrorCode::kInvalidInput, "intersection " + inter.id,
+                    "the benchmark protocols need light phases 0..4, found " +
+                        std::to_string(inter.phases.size()));
+      }
+      for (std::uint32_t a = 0; a < kActions; ++a) ci.action_phases.push_back(a + 1);
+      ci.yellow_phase = 0;
+    } else {
+      bool has_yellow = false;
+      for (std::uint32_t p = 0; p < inter.phases.size(); ++p) {
+        if (serves_movement(net, inter, inter.phases.begin + p)) {
+          ci.action_phases.push_back(p);
+        } else if (!has_yellow) {
+          ci.yellow_phase = p;
+          has_yellow = true;
+        }
+      }
+      // Nothing to decide: no green at all, or a single phase that is always green (the engine
+      // keeps light phase 0 under external control).
+      if (ci.action_phases.empty() || (!has_yellow && inter.phases.size() == 1)) continue;
+      if (!has_yellow) {
+        throw Error(ErrorCode::kInvalidInput, "intersection " + inter.id,
+                    "expected a phase giving green to no through or left movement (the yellow "
+                    "between actions), found " +
+                        std::to_string(inter.phases.size()) + " phases that all give some");
+      }
+    }
     ci.id = IntersectionId(i);
     index_of[i] = result.size();
-    ci.action_movements.resize(kActions);
-    for (int a = 0; a < kActions; ++a) {
-      std::uint32_t phase = inter.phases.begin + static_cast<std::uint32_t>(a + 1);
+    ci.action_movements.resize(ci.action_phases.size());
+    for (std::size_t a = 0; a < ci.action_phases.size(); ++a) {
+      std::uint32_t phase = inter.phases.begin + ci.action_phases[a];
       for (std::uint32_t r = inter.roadlinks.begin; r < inter.roadlinks.end; ++r) {
         const net::RoadLink& rl = net.roadlinks[r];
         if (rl.type == net::TurnType::kRight || !net.phase_allows(phase, rl.index)) continue;
@@ -139,10 +180,10 @@ ProtocolResult run_protocol(sim::Engine& engine, Controller& controller, const P
                 "the decision interval must be longer than the yellow time");
   }
   const net::Network& net = engine.network();
-  auto inters = controlled_intersections(net);
+  auto inters = controlled_intersections(net, spec.actions);
   const std::size_t n = inters.size();
   struct Signal {
-    int cur = 1, prev = 1, dur = -1, target = 1;
+    int cur = 0, prev = 0, dur = -1, target = 0;  // actions; -1 while yellow
     bool yellow = false;
   };
   std::vector<Signal> signals(n);
@@ -160,11 +201,11 @@ ProtocolResult run_protocol(sim::Engine& engine, Controller& controller, const P
     for (std::size_t i = 0; i < n; ++i) {
       Signal& s = signals[i];
       s.dur = s.cur == s.prev ? s.dur + 1 : 1;
-      obs.current_action[i] = s.yellow ? -1 : s.cur - 1;
+      obs.current_action[i] = s.yellow ? -1 : s.cur;
       obs.time_in_phase[i] = s.dur;
     }
   };
-  for (std::size_t i = 0; i < n; ++i) engine.set_phase(inters[i].id, 1);
+  for (std::size_t i = 0; i < n; ++i) engine.set_phase(inters[i].id, inters[i].action_phases[0]);
   measure();
   double decide_seconds = 0;
   std::size_t decisions = 0;
@@ -180,14 +221,15 @@ ProtocolResult run_protocol(sim::Engine& engine, Controller& controller, const P
         sig.prev = sig.cur;
         if (sig.yellow) {
           if (sig.dur >= spec.yellow) {
-            engine.set_phase(inters[i].id, static_cast<std::uint32_t>(sig.target));
+            engine.set_phase(inters[i].id,
+                             inters[i].action_phases[static_cast<std::size_t>(sig.target)]);
             sig.cur = sig.target;
             sig.yellow = false;
           }
         } else {
-          sig.target = actions[i] + 1;
+          sig.target = actions[i];
           if (sig.target != sig.cur) {
-            engine.set_phase(inters[i].id, 0);
+            engine.set_phase(inters[i].id, inters[i].yellow_phase);
             sig.cur = -1;
             sig.yellow = true;
           }

@@ -22,6 +22,13 @@ struct ProtocolSpec {
   int decision_interval = 30;  // T (s)
   int yellow = 5;              // light phase 0 after a change (s)
   int horizon = 3600;          // simulated seconds
+  // Which light phases are actions: kBenchmarkActions = the benchmark layout (phase 0 yellow,
+  // phases 1..4 the actions); kAllPhases = every phase of an intersection that gives green to a
+  // through or left movement is an action, and its first phase that gives none is the yellow
+  // (imported cities: SUMO, OpenStreetMap, KDD Cup CBEngine).
+  int actions = kBenchmarkActions;
+  static constexpr int kBenchmarkActions = 4;
+  static constexpr int kAllPhases = 0;
   static ProtocolSpec of(Protocol p);
 };
 Protocol parse_protocol(const std::string& name);  // "llmlight30" | "xlight15"
