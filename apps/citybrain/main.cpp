@@ -45,23 +45,34 @@ citybrain::Scenario default_city() {
   return scenario;
 }
 
-int simulate(const SimulateArgs& a) {
+int simulate(const SimulateArgs& a, const std::vector<citybrain::cli::SimulateSource>& sources) {
   using citybrain::Error;
   using citybrain::ErrorCode;
-  if (!a.osm.empty()) {
-    if (!a.config.empty() || !a.roadnet.empty() || !a.flow.empty()) {
-      throw Error(ErrorCode::kInvalidArgument, "simulate",
-                  "give either --osm or --config or --roadnet/--flow, not several");
+  // Exactly one kind of input (or none: the default city).
+  std::vector<std::string> kinds;
+  if (!a.config.empty()) kinds.push_back("--config");
+  if (!a.roadnet.empty() || !a.flow.empty()) kinds.push_back("--roadnet/--flow");
+  if (!a.osm.empty()) kinds.push_back("--osm");
+  const citybrain::cli::SimulateSource* source = nullptr;
+  for (const auto& src : sources) {
+    if (src.given()) {
+      kinds.push_back(src.name);
+      source = &src;
     }
   }
-  const bool no_inputs = a.config.empty() && a.roadnet.empty() && a.flow.empty() && a.osm.empty();
-  if (!no_inputs && a.osm.empty() && a.config.empty() == (a.roadnet.empty() || a.flow.empty())) {
+  if (kinds.size() > 1) {
+    std::string given;
+    for (const auto& k : kinds) given += (given.empty() ? "" : ", ") + k;
+    throw Error(ErrorCode::kInvalidArgument, "simulate", "give one kind of input, found " + given);
+  }
+  if (a.config.empty() && (!a.roadnet.empty() || !a.flow.empty()) &&
+      (a.roadnet.empty() || a.flow.empty())) {
     throw Error(ErrorCode::kInvalidArgument, "simulate",
                 "give either --config, or both --roadnet and --flow (or neither for the default "
                 "city)");
   }
   citybrain::Scenario scenario;
-  if (no_inputs) {
+  if (kinds.empty()) {
     scenario = default_city();
   } else if (!a.osm.empty()) {
     citybrain::import::OsmOptions o = a.osm_options;
@@ -69,12 +80,9 @@ int simulate(const SimulateArgs& a) {
     if (a.seed >= 0) o.seed = static_cast<std::uint64_t>(a.seed);
     citybrain::import::ImportedCity city = citybrain::import::import_osm(a.osm, o);
     if (!a.quiet) std::fprintf(stderr, "%s", city.report.summary().c_str());
-    auto network = std::make_shared<citybrain::net::Network>(
-        citybrain::net::parse_cityflow_roadnet(city.roadnet_json, a.osm + " (imported roadnet)"));
-    scenario.demand =
-        std::make_shared<citybrain::demand::Demand>(citybrain::demand::parse_cityflow_flow(
-            city.flow_json, a.osm + " (generated demand)", *network));
-    scenario.network = std::move(network);
+    scenario = citybrain::scenario_from(city, a.osm);
+  } else if (source) {
+    scenario = citybrain::scenario_from(source->load(), source->name);
   } else {
     scenario = a.config.empty() ? citybrain::load_scenario(a.roadnet, a.flow)
                                 : citybrain::load_scenario(a.config);
@@ -112,7 +120,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   SimulateArgs sim;
-  auto* s = app.add_subcommand("simulate", "Run the digital twin on a CityFlow scenario");
+  auto* s = app.add_subcommand(
+      "simulate", "Run the digital twin on a scenario (CityFlow files or an imported format)");
   s->add_option("--config", sim.config, "CityFlow config.json");
   s->add_option("--roadnet", sim.roadnet, "CityFlow roadnet.json");
   s->add_option("--flow", sim.flow, "CityFlow flow.json");
@@ -130,11 +139,8 @@ int main(int argc, char** argv) {
   s->add_flag("--quiet", sim.quiet, "No progress line");
   s->add_option("--osm", sim.osm, "An OpenStreetMap extract, imported with generated demand");
   citybrain::cli::add_osm_options(*s, sim.osm_options);
-
-  auto* import_cmd = app.add_subcommand("import", "Import a city from another format");
-  import_cmd->require_subcommand(1);
-  citybrain::cli::ImportOsmArgs import_osm;
-  citybrain::cli::add_import_osm(*import_cmd, import_osm);
+  std::vector<citybrain::cli::SimulateSource> sources;
+  citybrain::cli::add_simulate_cbengine(*s, sources);
 
   citybrain::cli::GenerateArgs gen;
   citybrain::cli::add_generate(app, gen);
@@ -142,6 +148,10 @@ int main(int argc, char** argv) {
   citybrain::cli::add_match(app, match);
   citybrain::cli::EvaluateArgs evaluate;
   citybrain::cli::add_evaluate(app, evaluate);
+  citybrain::cli::ImportArgs import_args;
+  citybrain::cli::add_import(app, import_args);
+  citybrain::cli::ImportOsmArgs import_osm;
+  citybrain::cli::add_import_osm(*import_args.import, import_osm);
 
   try {
     app.parse(argc, argv);
@@ -150,11 +160,12 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   try {
-    if (s->parsed()) return simulate(sim);
+    if (s->parsed()) return simulate(sim, sources);
+    if (import_osm.cmd->parsed()) return citybrain::cli::run_import_osm(import_osm);
+    if (import_args.import->parsed()) return citybrain::cli::run_import(import_args);
     if (match.match->parsed()) return citybrain::cli::run_match(match);
     if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);
     if (evaluate.evaluate->parsed()) return citybrain::cli::run_evaluate(evaluate);
-    if (import_osm.cmd->parsed()) return citybrain::cli::run_import_osm(import_osm);
     return citybrain::cli::run_generate(app, gen);
   } catch (const citybrain::Error& e) {
     std::cerr << "error: " << e.what() << std::endl;

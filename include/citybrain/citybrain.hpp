@@ -9,6 +9,7 @@
 #include <string>
 
 #include "citybrain/demand/demand.hpp"
+#include "citybrain/import/import_report.hpp"
 #include "citybrain/net/network.hpp"
 #include "citybrain/sim/engine.hpp"
 
@@ -21,12 +22,19 @@ struct Scenario {
   std::string roadnet_file;
   std::string replay_file;          // empty: no replay
   std::string replay_roadnet_file;  // the roadnet log a CityFlow viewer reads beside the replay
+  // Which light phases controllers choose from (control::ProtocolSpec::actions): 4 = the
+  // benchmark layout (CityFlow files), 0 = every phase with a green (imported cities).
+  int signal_actions = 4;
 };
 
 // From a CityFlow config.json (interval, seed, files, rlTrafficLight, laneChange, replay).
 Scenario load_scenario(const std::string& config_file);
 // From a roadnet and a flow file with default settings (1 s steps, seed 0).
 Scenario load_scenario(const std::string& roadnet_file, const std::string& flow_file);
+// From an imported city (SUMO, OpenStreetMap, KDD Cup CBEngine): its CityFlow JSON goes through
+// the CityFlow loaders (and their validation); name labels it in error messages. Controllers
+// choose among all of its signal phases (signal_actions = 0).
+Scenario scenario_from(const import::ImportedCity& city, const std::string& name);
 
 struct RunOptions {
   double duration = 3600;               // simulated seconds

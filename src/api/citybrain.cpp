@@ -22,6 +22,7 @@ Scenario load_scenario(const std::string& config_file) {
   scenario.sim.seed = config.seed;
   scenario.sim.rl_traffic_light = config.rl_traffic_light;
   scenario.sim.lane_change = config.lane_change;
+  scenario.signal_actions = config.signal_actions;
   if (config.save_replay) {
     scenario.replay_file = config.replay_log_file;
     scenario.replay_roadnet_file = config.roadnet_log_file;
@@ -36,6 +37,17 @@ Scenario load_scenario(const std::string& roadnet_file, const std::string& flow_
       std::make_shared<demand::Demand>(demand::load_cityflow_flow(flow_file, *network));
   scenario.network = std::move(network);
   scenario.roadnet_file = roadnet_file;
+  return scenario;
+}
+
+Scenario scenario_from(const import::ImportedCity& city, const std::string& name) {
+  Scenario scenario;
+  auto network = std::make_shared<net::Network>(
+      net::parse_cityflow_roadnet(city.roadnet_json, name + " (imported roadnet)"));
+  scenario.demand = std::make_shared<demand::Demand>(
+      demand::parse_cityflow_flow(city.flow_json, name + " (imported flow)", *network));
+  scenario.network = std::move(network);
+  scenario.signal_actions = control::ProtocolSpec::kAllPhases;
   return scenario;
 }
 
@@ -58,6 +70,7 @@ Report run(const Scenario& scenario, const RunOptions& options) {
   control::ProtocolSpec spec =
       control::ProtocolSpec::of(control::parse_protocol(options.protocol.value_or("llmlight30")));
   spec.horizon = static_cast<int>(std::ceil(options.duration));
+  spec.actions = scenario.signal_actions;
   // Validates the name before any work (throws an invalid-argument error naming the choices).
   std::unique_ptr<control::Controller> controller =
       controlled
