@@ -20,6 +20,7 @@ struct SimulateArgs {
   int threads = 1;
   std::int64_t seed = -1;
   bool quiet = false;
+  bool delay_index = false;
   std::string lane_change;
   std::string osm;  // an OpenStreetMap extract, imported in memory
   citybrain::import::OsmOptions osm_options;
@@ -92,6 +93,7 @@ int simulate(const SimulateArgs& a, const std::vector<citybrain::cli::SimulateSo
   options.controller = a.controller;
   if (!a.protocol.empty()) options.protocol = a.protocol;
   options.threads = a.threads;
+  options.delay_index = a.delay_index;
   if (a.seed >= 0) options.seed = static_cast<std::uint64_t>(a.seed);
   if (a.lane_change == "on") options.lane_change = true;
   if (a.lane_change == "off") options.lane_change = false;
@@ -130,7 +132,10 @@ int main(int argc, char** argv) {
        "--controller", sim.controller,
        "none (the file's signal plans) | fixed | maxpressure | sotl | efficient | advanced | brain")
       ->capture_default_str();
-  s->add_option("--protocol", sim.protocol, "llmlight30 | xlight15 (with a controller)");
+  s->add_option("--protocol", sim.protocol,
+                "llmlight30 | xlight15 | kddcup (10 s decisions; with a controller)");
+  s->add_flag("--delay-index", sim.delay_index,
+              "Also report the KDD Cup 2021 delay index and the vehicles served");
   s->add_option("--threads", sim.threads, "Worker threads")->capture_default_str();
   s->add_option("--seed", sim.seed, "Random seed (default: the config's)");
   s->add_option("--lane-change", sim.lane_change, "on | off (default: the config's)")

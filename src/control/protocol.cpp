@@ -14,15 +14,16 @@ constexpr std::uint32_t kActions = ProtocolSpec::kBenchmarkActions;
 
 ProtocolSpec ProtocolSpec::of(Protocol p) {
   ProtocolSpec spec;
-  spec.decision_interval = p == Protocol::kLLMLight30 ? 30 : 15;
+  spec.decision_interval = p == Protocol::kLLMLight30 ? 30 : p == Protocol::kXLight15 ? 15 : 10;
   return spec;
 }
 
 Protocol parse_protocol(const std::string& name) {
   if (name == "llmlight30") return Protocol::kLLMLight30;
   if (name == "xlight15") return Protocol::kXLight15;
+  if (name == "kddcup") return Protocol::kKddCup10;
   throw Error(ErrorCode::kInvalidArgument, "--protocol",
-              "unknown protocol \"" + name + "\" (expected llmlight30 or xlight15)");
+              "unknown protocol \"" + name + "\" (expected llmlight30, xlight15 or kddcup)");
 }
 
 namespace {

@@ -16,7 +16,8 @@
 
 namespace citybrain::control {
 
-enum class Protocol { kLLMLight30, kXLight15 };
+// kKddCup10: the KDD Cup 2021 City Brain Challenge (a decision every 10 s, 5 s all red).
+enum class Protocol { kLLMLight30, kXLight15, kKddCup10 };
 
 struct ProtocolSpec {
   int decision_interval = 30;  // T (s)
@@ -31,7 +32,7 @@ struct ProtocolSpec {
   static constexpr int kAllPhases = 0;
   static ProtocolSpec of(Protocol p);
 };
-Protocol parse_protocol(const std::string& name);  // "llmlight30" | "xlight15"
+Protocol parse_protocol(const std::string& name);  // "llmlight30" | "xlight15" | "kddcup"
 
 struct ProtocolResult {
   double att = 0;           // PROTOCOL.md 3.1

@@ -147,6 +147,29 @@ TEST(CbengineImport, LoadsAndRunsUnderMaxPressureOnEightPhases) {
   EXPECT_GT(run(s, options).vehicles_finished, 40u);
 }
 
+TEST(CbengineImport, DelayIndexUnderTheKddCupProtocol) {
+  Scenario s = scenario_from(parse(roadnet_text(), flow_text()), "tiny");
+  RunOptions options;
+  options.duration = 400;
+  options.controller = "maxpressure";
+  options.protocol = "kddcup";
+  options.delay_index = true;
+  Report r = run(s, options);
+  ASSERT_TRUE(r.delay_index);
+  // Every vehicle due has entered the empty city; trips take at least their free-flow time and,
+  // in a city this quiet, not many times more.
+  EXPECT_EQ(r.vehicles_served, r.vehicles_generated);
+  EXPECT_GT(*r.delay_index, 1.0);
+  EXPECT_LT(*r.delay_index, 3.0);
+  EXPECT_GE(r.peak_vehicles_running, r.vehicles_running);
+  EXPECT_GT(r.peak_vehicles_running, 0u);
+  const json j = to_json(r);
+  EXPECT_EQ(j["delay_index"].get<double>(), *r.delay_index);
+  options.delay_index = false;
+  EXPECT_FALSE(run(s, options).delay_index);
+  EXPECT_EQ(control::ProtocolSpec::of(control::parse_protocol("kddcup")).decision_interval, 10);
+}
+
 TEST(CbengineImport, DropsFlowsItCannotRoute) {
   const std::string flows =
       "3\n0 10 5\n2\n8 99\n"  // unknown road
