@@ -37,15 +37,16 @@ ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1
 step "fuzzer build (clang-14)"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 -DCITYBRAIN_FUZZ=ON -DCITYBRAIN_TESTS=OFF -DCITYBRAIN_BENCH=OFF
-cmake --build build-fuzz -j "$jobs" --target fuzz_loaders fuzz_probe_csv fuzz_osm fuzz_sumo fuzz_http
+cmake --build build-fuzz -j "$jobs" --target fuzz_loaders fuzz_probe_csv fuzz_osm fuzz_sumo fuzz_http fuzz_cbengine
 # Each parser's fuzzer for FUZZ_SECONDS, seeded from the fixtures; new inputs go to its own corpus.
-for target in fuzz_loaders fuzz_probe_csv fuzz_osm fuzz_sumo fuzz_http; do
+for target in fuzz_loaders fuzz_probe_csv fuzz_osm fuzz_sumo fuzz_http fuzz_cbengine; do
   step "fuzzing $target for ${fuzz_seconds}s"
   mkdir -p "build-fuzz/corpus-$target" build-fuzz/findings
   seeds=tests/fixtures
   [ "$target" = fuzz_osm ] && seeds=tests/fixtures/osm
   [ "$target" = fuzz_sumo ] && seeds=tests/fixtures/sumo
   [ "$target" = fuzz_http ] && seeds=fuzz/http_corpus
+  [ "$target" = fuzz_cbengine ] && seeds=tests/fixtures/cbengine
   ./build-fuzz/fuzz/$target "build-fuzz/corpus-$target" "$seeds" \
     -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix=build-fuzz/findings/ 2>"build-fuzz/$target.log" ||

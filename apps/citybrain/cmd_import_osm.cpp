@@ -60,6 +60,7 @@ int run_import_osm(const ImportOsmArgs& args) {
                         {"roadnetFile", "roadnet.json"},
                         {"flowFile", "flow.json"},
                         {"rlTrafficLight", false},
+                        {"signalActions", 0},
                         {"laneChange", false},
                         {"saveReplay", false},
                         {"roadnetLogFile", "replay_roadnet.json"},

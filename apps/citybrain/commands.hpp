@@ -2,9 +2,13 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "citybrain/demand/generator.hpp"
+#include "citybrain/import/import_report.hpp"
 #include "citybrain/import/osm.hpp"
 #include "citybrain/sense/matcher.hpp"
 
@@ -57,6 +61,37 @@ void add_import_osm(CLI::App& import_cmd, ImportOsmArgs& args);
 // The demand options shared by import osm and simulate --osm.
 void add_osm_options(CLI::App& cmd, import::OsmOptions& options);
 int run_import_osm(const ImportOsmArgs& args);
+// citybrain import <format> ... --out-dir DIR [--details]: each format is a subcommand of import
+// (its own add_import_* in its own file) that turns its files into an ImportedCity; the shared
+// part writes roadnet.json, flow.json and config.json and prints the report.
+struct ImportFormat {
+  CLI::App* app = nullptr;
+  std::function<import::ImportedCity()> load;
+};
+struct ImportArgs {
+  CLI::App* import = nullptr;
+  std::string out_dir;
+  bool details = false;
+  std::vector<ImportFormat> formats;
+};
+void add_import(CLI::App& app, ImportArgs& args);
+// Adds --out-dir and --details to a format's subcommand.
+void add_import_output_options(CLI::App& format, ImportArgs& args);
+int run_import(const ImportArgs& args);
+// Writes roadnet.json, flow.json and config.json (signalActions 0: every phase is an action).
+void write_imported_city(const import::ImportedCity& city, const std::string& out_dir);
+
+// The formats (one file each).
+void add_import_cbengine(CLI::App& import, ImportArgs& args);
+
+// simulate's inputs from other formats: each format adds its options to simulate and says
+// whether they were given and how to load them.
+struct SimulateSource {
+  std::string name;                            // "--cbengine-roadnet/--cbengine-flow"
+  std::function<bool()> given;                 // any of its options was given
+  std::function<import::ImportedCity()> load;  // validates that all needed options were given
+};
+void add_simulate_cbengine(CLI::App& simulate, std::vector<SimulateSource>& sources);
 
 struct RunArgs {
   CLI::App* run = nullptr;

@@ -20,6 +20,7 @@ struct SimulateArgs {
   int threads = 1;
   std::int64_t seed = -1;
   bool quiet = false;
+  bool delay_index = false;
   std::string lane_change;
   std::string osm;  // an OpenStreetMap extract, imported in memory
   citybrain::import::OsmOptions osm_options;
@@ -45,23 +46,34 @@ citybrain::Scenario default_city() {
   return scenario;
 }
 
-int simulate(const SimulateArgs& a) {
+int simulate(const SimulateArgs& a, const std::vector<citybrain::cli::SimulateSource>& sources) {
   using citybrain::Error;
   using citybrain::ErrorCode;
-  if (!a.osm.empty()) {
-    if (!a.config.empty() || !a.roadnet.empty() || !a.flow.empty()) {
-      throw Error(ErrorCode::kInvalidArgument, "simulate",
-                  "give either --osm or --config or --roadnet/--flow, not several");
+  // Exactly one kind of input (or none: the default city).
+  std::vector<std::string> kinds;
+  if (!a.config.empty()) kinds.push_back("--config");
+  if (!a.roadnet.empty() || !a.flow.empty()) kinds.push_back("--roadnet/--flow");
+  if (!a.osm.empty()) kinds.push_back("--osm");
+  const citybrain::cli::SimulateSource* source = nullptr;
+  for (const auto& src : sources) {
+    if (src.given()) {
+      kinds.push_back(src.name);
+      source = &src;
     }
   }
-  const bool no_inputs = a.config.empty() && a.roadnet.empty() && a.flow.empty() && a.osm.empty();
-  if (!no_inputs && a.osm.empty() && a.config.empty() == (a.roadnet.empty() || a.flow.empty())) {
+  if (kinds.size() > 1) {
+    std::string given;
+    for (const auto& k : kinds) given += (given.empty() ? "" : ", ") + k;
+    throw Error(ErrorCode::kInvalidArgument, "simulate", "give one kind of input, found " + given);
+  }
+  if (a.config.empty() && (!a.roadnet.empty() || !a.flow.empty()) &&
+      (a.roadnet.empty() || a.flow.empty())) {
     throw Error(ErrorCode::kInvalidArgument, "simulate",
                 "give either --config, or both --roadnet and --flow (or neither for the default "
                 "city)");
   }
   citybrain::Scenario scenario;
-  if (no_inputs) {
+  if (kinds.empty()) {
     scenario = default_city();
   } else if (!a.osm.empty()) {
     citybrain::import::OsmOptions o = a.osm_options;
@@ -69,12 +81,9 @@ int simulate(const SimulateArgs& a) {
     if (a.seed >= 0) o.seed = static_cast<std::uint64_t>(a.seed);
     citybrain::import::ImportedCity city = citybrain::import::import_osm(a.osm, o);
     if (!a.quiet) std::fprintf(stderr, "%s", city.report.summary().c_str());
-    auto network = std::make_shared<citybrain::net::Network>(
-        citybrain::net::parse_cityflow_roadnet(city.roadnet_json, a.osm + " (imported roadnet)"));
-    scenario.demand =
-        std::make_shared<citybrain::demand::Demand>(citybrain::demand::parse_cityflow_flow(
-            city.flow_json, a.osm + " (generated demand)", *network));
-    scenario.network = std::move(network);
+    scenario = citybrain::scenario_from(city, a.osm);
+  } else if (source) {
+    scenario = citybrain::scenario_from(source->load(), source->name);
   } else {
     scenario = a.config.empty() ? citybrain::load_scenario(a.roadnet, a.flow)
                                 : citybrain::load_scenario(a.config);
@@ -84,6 +93,7 @@ int simulate(const SimulateArgs& a) {
   options.controller = a.controller;
   if (!a.protocol.empty()) options.protocol = a.protocol;
   options.threads = a.threads;
+  options.delay_index = a.delay_index;
   if (a.seed >= 0) options.seed = static_cast<std::uint64_t>(a.seed);
   if (a.lane_change == "on") options.lane_change = true;
   if (a.lane_change == "off") options.lane_change = false;
@@ -112,7 +122,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   SimulateArgs sim;
-  auto* s = app.add_subcommand("simulate", "Run the digital twin on a CityFlow scenario");
+  auto* s = app.add_subcommand(
+      "simulate", "Run the digital twin on a scenario (CityFlow files or an imported format)");
   s->add_option("--config", sim.config, "CityFlow config.json");
   s->add_option("--roadnet", sim.roadnet, "CityFlow roadnet.json");
   s->add_option("--flow", sim.flow, "CityFlow flow.json");
@@ -121,7 +132,10 @@ int main(int argc, char** argv) {
        "--controller", sim.controller,
        "none (the file's signal plans) | fixed | maxpressure | sotl | efficient | advanced | brain")
       ->capture_default_str();
-  s->add_option("--protocol", sim.protocol, "llmlight30 | xlight15 (with a controller)");
+  s->add_option("--protocol", sim.protocol,
+                "llmlight30 | xlight15 | kddcup (10 s decisions; with a controller)");
+  s->add_flag("--delay-index", sim.delay_index,
+              "Also report the KDD Cup 2021 delay index and the vehicles served");
   s->add_option("--threads", sim.threads, "Worker threads")->capture_default_str();
   s->add_option("--seed", sim.seed, "Random seed (default: the config's)");
   s->add_option("--lane-change", sim.lane_change, "on | off (default: the config's)")
@@ -130,11 +144,8 @@ int main(int argc, char** argv) {
   s->add_flag("--quiet", sim.quiet, "No progress line");
   s->add_option("--osm", sim.osm, "An OpenStreetMap extract, imported with generated demand");
   citybrain::cli::add_osm_options(*s, sim.osm_options);
-
-  auto* import_cmd = app.add_subcommand("import", "Import a city from another format");
-  import_cmd->require_subcommand(1);
-  citybrain::cli::ImportOsmArgs import_osm;
-  citybrain::cli::add_import_osm(*import_cmd, import_osm);
+  std::vector<citybrain::cli::SimulateSource> sources;
+  citybrain::cli::add_simulate_cbengine(*s, sources);
 
   citybrain::cli::GenerateArgs gen;
   citybrain::cli::add_generate(app, gen);
@@ -144,6 +155,10 @@ int main(int argc, char** argv) {
   citybrain::cli::add_evaluate(app, evaluate);
   citybrain::cli::RunArgs run;
   citybrain::cli::add_run(app, run);
+  citybrain::cli::ImportArgs import_args;
+  citybrain::cli::add_import(app, import_args);
+  citybrain::cli::ImportOsmArgs import_osm;
+  citybrain::cli::add_import_osm(*import_args.import, import_osm);
 
   try {
     app.parse(argc, argv);
@@ -152,11 +167,12 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   try {
-    if (s->parsed()) return simulate(sim);
+    if (s->parsed()) return simulate(sim, sources);
+    if (import_osm.cmd->parsed()) return citybrain::cli::run_import_osm(import_osm);
+    if (import_args.import->parsed()) return citybrain::cli::run_import(import_args);
     if (match.match->parsed()) return citybrain::cli::run_match(match);
     if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);
     if (evaluate.evaluate->parsed()) return citybrain::cli::run_evaluate(evaluate);
-    if (import_osm.cmd->parsed()) return citybrain::cli::run_import_osm(import_osm);
     if (run.run->parsed()) return citybrain::cli::run_run(run);
     return citybrain::cli::run_generate(app, gen);
   } catch (const citybrain::Error& e) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "citybrain/demand/demand.hpp"
+#include "citybrain/import/import_report.hpp"
 #include "citybrain/net/network.hpp"
 #include "citybrain/sim/engine.hpp"
 
@@ -21,17 +22,24 @@ struct Scenario {
   std::string roadnet_file;
   std::string replay_file;          // empty: no replay
   std::string replay_roadnet_file;  // the roadnet log a CityFlow viewer reads beside the replay
+  // Which light phases controllers choose from (control::ProtocolSpec::actions): 4 = the
+  // benchmark layout (CityFlow files), 0 = every phase with a green (imported cities).
+  int signal_actions = 4;
 };
 
 // From a CityFlow config.json (interval, seed, files, rlTrafficLight, laneChange, replay).
 Scenario load_scenario(const std::string& config_file);
 // From a roadnet and a flow file with default settings (1 s steps, seed 0).
 Scenario load_scenario(const std::string& roadnet_file, const std::string& flow_file);
+// From an imported city (SUMO, OpenStreetMap, KDD Cup CBEngine): its CityFlow JSON goes through
+// the CityFlow loaders (and their validation); name labels it in error messages. Controllers
+// choose among all of its signal phases (signal_actions = 0).
+Scenario scenario_from(const import::ImportedCity& city, const std::string& name);
 
 struct RunOptions {
   double duration = 3600;               // simulated seconds
   std::string controller = "none";      // none (the file's signal plans) | fixed | maxpressure
-  std::optional<std::string> protocol;  // llmlight30 | xlight15
+  std::optional<std::string> protocol;  // llmlight30 | xlight15 | kddcup
   std::optional<int> threads;
   std::optional<std::uint64_t> seed;
   std::optional<bool> lane_change;
@@ -40,6 +48,8 @@ struct RunOptions {
   // report SUMO's trip statistics (mean_travel_time, arrived).
   bool until_empty = false;
   bool trip_statistics = false;
+  // Also measure the KDD Cup 2021 delay index (sim/delay_index.hpp) after every step.
+  bool delay_index = false;
 };
 
 struct Report {
@@ -63,6 +73,14 @@ struct Report {
   bool trip_statistics = false;
   std::size_t arrived = 0;
   double mean_travel_time = 0;
+  std::size_t peak_vehicles_running = 0;  // most vehicles on the road after any step
+  // With RunOptions::delay_index: the KDD Cup delay index at the end, the vehicles served
+  // (entered the network), and the first 20 s check at which the index exceeded 1.40 (the
+  // challenge's stopping rule) with the vehicles served by then; limit time < 0: never.
+  std::optional<double> delay_index;
+  std::size_t vehicles_served = 0;
+  double delay_index_limit_time = -1;
+  std::size_t vehicles_served_at_limit = 0;
 };
 
 Report run(const Scenario& scenario, const RunOptions& options);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include "citybrain/control/lookahead.hpp"
@@ -12,8 +13,6 @@
 namespace citybrain::control {
 
 namespace {
-constexpr int kActions = 4;
-
 using Movement = ControlledIntersection::Movement;
 
 double mean_exit_waiting(const Observation& obs, const Movement& m) {
@@ -52,7 +51,8 @@ class FixedTime final : public Controller {
     for (std::size_t i = 0; i < inters.size(); ++i) {
       int cur = obs.current_action[i];
       if (cur < 0) continue;  // keep the previous action during yellow
-      actions[i] = obs.time_in_phase[i] >= m_phase_time ? (cur + 1) % kActions : cur;
+      const int n = static_cast<int>(inters[i].action_movements.size());
+      actions[i] = obs.time_in_phase[i] >= m_phase_time ? (cur + 1) % n : cur;
     }
   }
 
@@ -203,7 +203,8 @@ class Brain final : public Controller {
           st.speed = m.max_speed;
         }
       }
-      if (cur >= 0) m_last_green[i][static_cast<std::size_t>(cur)] = obs.time;
+      if (cur >= 0 && static_cast<std::size_t>(cur) < kMaxActions)
+        m_last_green[i][static_cast<std::size_t>(cur)] = obs.time;
       auto movements = [&](std::size_t a) {
         return std::min(ci.action_movements[a].size(), kMaxMovements);
       };
@@ -250,6 +251,7 @@ class Brain final : public Controller {
       };
       actions[i] = argmax_action(ci, [&](int ai) {
         const auto a = static_cast<std::size_t>(ai);
+        if (a >= kMaxActions) return -std::numeric_limits<double>::infinity();
         const double green = ai == cur ? T : T - obs.yellow;
         const double red = ai == cur ? 0.0 : obs.time - m_last_green[i][a];
         double queued = 0;
@@ -272,7 +274,7 @@ class Brain final : public Controller {
   }
 
  private:
-  static constexpr std::size_t kMaxActions = 4;
+  static constexpr std::size_t kMaxActions = 8;
   static constexpr std::size_t kMaxMovements = 4;
   struct State {
     double queue = 0, running = 0, room = 0, down = 0, speed = 0;

@@ -311,7 +311,10 @@ class Lookahead final : public Controller {
       s.cur = s.prev = cur < 0 ? -1 : cur + 1;
       s.target = cur < 0 ? m_plan[i] + 1 : cur + 1;
       s.dur = obs.time_in_phase[i];
-      twin->set_phase(inters[i].id, s.yellow ? 0u : static_cast<std::uint32_t>(s.cur));
+      // Signal values count actions from 1 here; the light phase of action a is action_phases[a].
+      twin->set_phase(inters[i].id,
+                      s.yellow ? inters[i].yellow_phase
+                               : inters[i].action_phases[static_cast<std::size_t>(s.cur - 1)]);
     }
     m_twins[sample] = std::move(twin);
   }
@@ -352,14 +355,15 @@ class Lookahead final : public Controller {
           sig.prev = sig.cur;
           if (sig.yellow) {
             if (sig.dur >= real.yellow) {
-              engine.set_phase(inters[i].id, static_cast<std::uint32_t>(sig.target));
+              engine.set_phase(inters[i].id,
+                               inters[i].action_phases[static_cast<std::size_t>(sig.target - 1)]);
               sig.cur = sig.target;
               sig.yellow = false;
             }
           } else {
             sig.target = w.actions[i] + 1;
             if (sig.target != sig.cur) {
-              engine.set_phase(inters[i].id, 0);
+              engine.set_phase(inters[i].id, inters[i].yellow_phase);
               sig.cur = -1;
               sig.yellow = true;
             }

@@ -9,39 +9,81 @@
 namespace citybrain::control {
 
 namespace {
-constexpr int kActions = 4;
+constexpr std::uint32_t kActions = ProtocolSpec::kBenchmarkActions;
 }  // namespace
 
 ProtocolSpec ProtocolSpec::of(Protocol p) {
   ProtocolSpec spec;
-  spec.decision_interval = p == Protocol::kLLMLight30 ? 30 : 15;
+  spec.decision_interval = p == Protocol::kLLMLight30 ? 30 : p == Protocol::kXLight15 ? 15 : 10;
   return spec;
 }
 
 Protocol parse_protocol(const std::string& name) {
   if (name == "llmlight30") return Protocol::kLLMLight30;
   if (name == "xlight15") return Protocol::kXLight15;
+  if (name == "kddcup") return Protocol::kKddCup10;
   throw Error(ErrorCode::kInvalidArgument, "--protocol",
-              "unknown protocol \"" + name + "\" (expected llmlight30 or xlight15)");
+              "unknown protocol \"" + name + "\" (expected llmlight30, xlight15 or kddcup)");
 }
 
-std::vector<ControlledIntersection> controlled_intersections(const net::Network& net) {
+namespace {
+
+// Whether a light phase (global index) gives green to a through or left movement.
+bool serves_movement(const net::Network& net, const net::Intersection& inter, std::uint32_t phase) {
+  for (std::uint32_t r = inter.roadlinks.begin; r < inter.roadlinks.end; ++r) {
+    const net::RoadLink& rl = net.roadlinks[r];
+    if (rl.type != net::TurnType::kRight && net.phase_allows(phase, rl.index)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<ControlledIntersection> controlled_intersections(const net::Network& net, int actions) {
+  if (actions != ProtocolSpec::kBenchmarkActions && actions != ProtocolSpec::kAllPhases) {
+    throw Error(
+        ErrorCode::kInvalidArgument, "actions",
+        "expected 4 (the benchmark layout) or 0 (every phase), found " + std::to_string(actions));
+  }
   std::vector<ControlledIntersection> result;
   std::vector<std::size_t> index_of(net.intersections.size(), kNoIntersection);
   for (std::size_t i = 0; i < net.intersections.size(); ++i) {
     const net::Intersection& inter = net.intersections[i];
     if (inter.is_virtual || inter.roadlinks.empty()) continue;
-    if (inter.phases.size() < kActions + 1) {
-      throw Error(ErrorCode::kInvalidInput, "intersection " + inter.id,
-                  "the benchmark protocols need light phases 0..4, found " +
-                      std::to_string(inter.phases.size()));
-    }
     ControlledIntersection ci;
+    if (actions == ProtocolSpec::kBenchmarkActions) {
+      if (inter.phases.size() < kActions + 1) {
+        throw Error(ErrorCode::kInvalidInput, "intersection " + inter.id,
+                    "the benchmark protocols need light phases 0..4, found " +
+                        std::to_string(inter.phases.size()));
+      }
+      for (std::uint32_t a = 0; a < kActions; ++a) ci.action_phases.push_back(a + 1);
+      ci.yellow_phase = 0;
+    } else {
+      bool has_yellow = false;
+      for (std::uint32_t p = 0; p < inter.phases.size(); ++p) {
+        if (serves_movement(net, inter, inter.phases.begin + p)) {
+          ci.action_phases.push_back(p);
+        } else if (!has_yellow) {
+          ci.yellow_phase = p;
+          has_yellow = true;
+        }
+      }
+      // Nothing to decide: no green at all, or a single phase that is always green (the engine
+      // keeps light phase 0 under external control).
+      if (ci.action_phases.empty() || (!has_yellow && inter.phases.size() == 1)) continue;
+      if (!has_yellow) {
+        throw Error(ErrorCode::kInvalidInput, "intersection " + inter.id,
+                    "expected a phase giving green to no through or left movement (the yellow "
+                    "between actions), found " +
+                        std::to_string(inter.phases.size()) + " phases that all give some");
+      }
+    }
     ci.id = IntersectionId(i);
     index_of[i] = result.size();
-    ci.action_movements.resize(kActions);
-    for (int a = 0; a < kActions; ++a) {
-      std::uint32_t phase = inter.phases.begin + static_cast<std::uint32_t>(a + 1);
+    ci.action_movements.resize(ci.action_phases.size());
+    for (std::size_t a = 0; a < ci.action_phases.size(); ++a) {
+      std::uint32_t phase = inter.phases.begin + ci.action_phases[a];
       for (std::uint32_t r = inter.roadlinks.begin; r < inter.roadlinks.end; ++r) {
         const net::RoadLink& rl = net.roadlinks[r];
         if (rl.type == net::TurnType::kRight || !net.phase_allows(phase, rl.index)) continue;

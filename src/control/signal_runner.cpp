@@ -7,10 +7,6 @@
 
 namespace citybrain::control {
 
-namespace {
-constexpr int kActions = 4;
-}  // namespace
-
 SignalRunner::SignalRunner(sim::Engine& engine, Controller& controller, const ProtocolSpec& spec,
                            std::shared_ptr<const net::Network> network)
     : m_engine(engine), m_spec(spec), m_network(std::move(network)) {
@@ -23,7 +19,7 @@ SignalRunner::SignalRunner(sim::Engine& engine, Controller& controller, const Pr
                 "the decision interval must be longer than the yellow time");
   }
   const net::Network& net = engine.network();
-  m_inters = controlled_intersections(net);
+  m_inters = controlled_intersections(net, spec.actions);
   const std::size_t n = m_inters.size();
   m_index_of.assign(net.intersections.size(), kNoIntersection);
   for (std::size_t i = 0; i < n; ++i) m_index_of[m_inters[i].id.index()] = i;
@@ -41,7 +37,11 @@ SignalRunner::SignalRunner(sim::Engine& engine, Controller& controller, const Pr
   m_obs.yellow = spec.yellow;
   m_obs.current_action.resize(n);
   m_obs.time_in_phase.resize(n);
-  for (std::size_t i = 0; i < n; ++i) engine.set_phase(m_inters[i].id, 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int first = static_cast<int>(m_inters[i].action_phases[0]);
+    m_signals[i].cur = m_signals[i].prev = m_signals[i].target = first;
+    engine.set_phase(m_inters[i].id, static_cast<std::uint32_t>(first));
+  }
   measure();
 }
 
@@ -56,7 +56,14 @@ void SignalRunner::measure() {
     Signal& s = m_signals[i];
     s.dur = s.cur == s.prev ? s.dur + 1 : 1;
     // A held phase outside the controllers' actions reads as no action, like the yellow.
-    m_obs.current_action[i] = s.yellow || s.cur > kActions ? -1 : s.cur - 1;
+    int action = -1;
+    if (!s.yellow) {
+      const auto& phases = m_inters[i].action_phases;
+      for (std::size_t a = 0; a < phases.size(); ++a) {
+        if (static_cast<int>(phases[a]) == s.cur) action = static_cast<int>(a);
+      }
+    }
+    m_obs.current_action[i] = action;
     m_obs.time_in_phase[i] = s.dur;
   }
 }
@@ -124,7 +131,8 @@ void SignalRunner::step() {
     Signal& sig = m_signals[i];
     sig.prev = sig.cur;
     const int desired = m_over[i].kind == Override::Kind::kHold ? static_cast<int>(m_over[i].phase)
-                                                                : m_actions[i] + 1;
+                                                                : static_cast<int>(
+                                                                      m_inters[i].action_phases[static_cast<std::size_t>(m_actions[i])]);
     if (sig.yellow) {
       sig.target = desired;
       if (sig.dur >= m_spec.yellow) {
@@ -135,7 +143,7 @@ void SignalRunner::step() {
     } else {
       sig.target = desired;
       if (sig.target != sig.cur) {
-        m_engine.set_phase(m_inters[i].id, 0);
+        m_engine.set_phase(m_inters[i].id, m_inters[i].yellow_phase);
         sig.cur = -1;
         sig.yellow = true;
       }
@@ -147,11 +155,13 @@ void SignalRunner::step() {
 }
 
 void SignalRunner::hold(std::size_t i, std::uint32_t phase, double until) {
-  const net::Intersection& inter = m_engine.network().intersections[m_inters.at(i).id.index()];
-  if (phase < 1 || phase >= inter.phases.size()) {
+  const ControlledIntersection& ci = m_inters.at(i);
+  const net::Intersection& inter = m_engine.network().intersections[ci.id.index()];
+  if (phase >= inter.phases.size() || phase == ci.yellow_phase) {
     throw Error(ErrorCode::kInvalidArgument, "phase",
-                "intersection " + inter.id + " has light phases 1.." +
-                    std::to_string(inter.phases.size() - 1) + " (0 is the yellow), found " +
+                "intersection " + inter.id + " has light phases 0.." +
+                    std::to_string(inter.phases.size() - 1) + " of which " +
+                    std::to_string(ci.yellow_phase) + " is the yellow, found " +
                     std::to_string(phase));
   }
   Override& o = m_over[i];

@@ -42,6 +42,14 @@ CityFlowConfig load_cityflow_config(const std::string& file) {
   c.rl_traffic_light = root.get_bool("rlTrafficLight");
   c.lane_change = root.get_bool("laneChange", false);
   c.save_replay = root.get_bool("saveReplay");
+  if (auto actions = root.find("signalActions")) {
+    const std::int64_t a = actions->as_int();
+    if (a != 0 && a != 4) {
+      actions->fail("expected 4 (the benchmark phase layout) or 0 (every phase), found " +
+                    std::to_string(a));
+    }
+    c.signal_actions = static_cast<int>(a);
+  }
   if (c.save_replay) {
     c.roadnet_log_file = resolve(file, dir, root.get_string("roadnetLogFile"), false);
     c.replay_log_file = resolve(file, dir, root.get_string("replayLogFile"), false);

@@ -31,8 +31,11 @@ struct ControlledIntersection {
     std::size_t upstream = kNoIntersection;    // controlled intersection feeding the lane
     std::size_t downstream = kNoIntersection;  // controlled intersection at the exit road's end
   };
-  // For each action a (light phase a+1): the movements it serves.
+  // For each action a: the movements it serves, and the light phase (index within the
+  // intersection) that shows it. On the benchmark layout action a is light phase a+1.
   std::vector<std::vector<Movement>> action_movements;
+  std::vector<std::uint32_t> action_phases;
+  std::uint32_t yellow_phase = 0;  // the light phase shown between two actions
   // Controlled intersections one road away (indices into the controlled list).
   std::vector<std::size_t> neighbours;
 };

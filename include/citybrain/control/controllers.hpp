@@ -14,9 +14,13 @@ struct Network;
 
 namespace citybrain::control {
 
-// The signalised intersections of a static road network with their movements per action (4
-// actions): the layout a traffic engineer knows.
-std::vector<ControlledIntersection> controlled_intersections(const net::Network& net);
+// The signalised intersections of a static road network with their movements per action: the
+// layout a traffic engineer knows. actions is ProtocolSpec::actions (protocol.hpp): 4 = the
+// benchmark layout (light phase 0 yellow, phases 1..4 the actions), 0 = every phase giving a
+// through or left movement green is an action and the first phase giving none is the yellow
+// (imported cities). Throws Error (invalid input) naming an intersection whose phases do not fit.
+std::vector<ControlledIntersection> controlled_intersections(const net::Network& net,
+                                                             int actions = 4);
 
 // FixedTime of the protocols: keep the current phase until it has run T seconds, then the next.
 std::unique_ptr<Controller> make_fixed_time(int phase_time);

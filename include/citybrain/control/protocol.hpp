@@ -16,15 +16,23 @@
 
 namespace citybrain::control {
 
-enum class Protocol { kLLMLight30, kXLight15 };
+// kKddCup10: the KDD Cup 2021 City Brain Challenge (a decision every 10 s, 5 s all red).
+enum class Protocol { kLLMLight30, kXLight15, kKddCup10 };
 
 struct ProtocolSpec {
   int decision_interval = 30;  // T (s)
   int yellow = 5;              // light phase 0 after a change (s)
   int horizon = 3600;          // simulated seconds
+  // Which light phases are actions: kBenchmarkActions = the benchmark layout (phase 0 yellow,
+  // phases 1..4 the actions); kAllPhases = every phase of an intersection that gives green to a
+  // through or left movement is an action, and its first phase that gives none is the yellow
+  // (imported cities: SUMO, OpenStreetMap, KDD Cup CBEngine).
+  int actions = kBenchmarkActions;
+  static constexpr int kBenchmarkActions = 4;
+  static constexpr int kAllPhases = 0;
   static ProtocolSpec of(Protocol p);
 };
-Protocol parse_protocol(const std::string& name);  // "llmlight30" | "xlight15"
+Protocol parse_protocol(const std::string& name);  // "llmlight30" | "xlight15" | "kddcup"
 
 struct ProtocolResult {
   double att = 0;           // PROTOCOL.md 3.1

@@ -17,6 +17,9 @@ struct CityFlowConfig {
   bool save_replay = false;
   std::string roadnet_log_file;
   std::string replay_log_file;
+  // citybrain's own key "signalActions" (CityFlow ignores it): 4 = the benchmark phase layout
+  // (default), 0 = every phase with a green is an action (imported cities).
+  int signal_actions = 4;
 };
 
 // Paths are "dir" + file name as CityFlow builds them; a relative "dir" is taken from the working

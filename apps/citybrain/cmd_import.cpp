@@ -1,0 +1,77 @@
+// citybrain import <format>: the part every format shares (output files, report).
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "citybrain/core/error.hpp"
+#include "commands.hpp"
+
+namespace citybrain::cli {
+
+namespace {
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error(ErrorCode::kIo, path.string(), "cannot write the file");
+  out << text;
+  if (!out) throw Error(ErrorCode::kIo, path.string(), "cannot write the file");
+}
+}  // namespace
+
+void add_import(CLI::App& app, ImportArgs& args) {
+  args.import = app.add_subcommand(
+      "import",
+      "Import a city from another format as CityFlow files (and report what was dropped)");
+  args.import->require_subcommand(1);
+  add_import_cbengine(*args.import, args);
+}
+
+void add_import_output_options(CLI::App& format, ImportArgs& args) {
+  format
+      .add_option("--out-dir", args.out_dir, "Directory for roadnet.json, flow.json, config.json")
+      ->required();
+  format.add_flag("--details", args.details, "List every dropped element and why");
+}
+
+void write_imported_city(const import::ImportedCity& city, const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw Error(ErrorCode::kIo, out_dir, "cannot create the directory: " + ec.message());
+  fs::path dir = fs::absolute(out_dir, ec);
+  if (ec) dir = out_dir;
+  write_file(dir / "roadnet.json", city.roadnet_json);
+  write_file(dir / "flow.json", city.flow_json);
+  nlohmann::json config{{"interval", 1.0},
+                        {"seed", 0},
+                        {"dir", (dir / "").string()},
+                        {"roadnetFile", "roadnet.json"},
+                        {"flowFile", "flow.json"},
+                        {"rlTrafficLight", false},
+                        {"laneChange", false},
+                        {"saveReplay", false},
+                        {"roadnetLogFile", "replay_roadnet.json"},
+                        {"replayLogFile", "replay.txt"},
+                        {"signalActions", 0}};
+  write_file(dir / "config.json", config.dump(2) + "\n");
+}
+
+int run_import(const ImportArgs& args) {
+  for (const ImportFormat& f : args.formats) {
+    if (!f.app->parsed()) continue;
+    import::ImportedCity city = f.load();
+    write_imported_city(city, args.out_dir);
+    std::cout << city.report.summary();
+    if (args.details) {
+      for (const import::Dropped& d : city.report.dropped())
+        std::cout << "dropped " << d.kind << " " << d.id << ": " << d.reason << "\n";
+    }
+    std::cout << "wrote " << (std::filesystem::path(args.out_dir) / "config.json").string()
+              << std::endl;
+    return 0;
+  }
+  throw Error(ErrorCode::kInvalidArgument, "import", "expected a format subcommand");
+}
+
+}  // namespace citybrain::cli
