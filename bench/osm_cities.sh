@@ -20,7 +20,7 @@ for spec in monaco:osm_monaco/monaco.osm.pbf:2000 baltimore:osm_baltimore/baltim
     continue
   fi
   "$cb" import osm "$data/$file" --out-dir "$out/$name" --trips "$trips" --seed 1 \
-    --demand "$demand" 2> "$out/$name.import.log"
+    --demand "$demand" > "$out/$name.import.log" 2>&1
   for ctl in none maxpressure; do
     "$cb" simulate --config "$out/$name/config.json" --duration 3600 --controller "$ctl" \
       --threads "$threads" --quiet --report "$out/$name.$ctl.json" > /dev/null 2> "$out/$name.$ctl.log" ||

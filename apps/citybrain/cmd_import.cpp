@@ -25,6 +25,7 @@ void add_import(CLI::App& app, ImportArgs& args) {
       "Import a city from another format as CityFlow files (and report what was dropped)");
   args.import->require_subcommand(1);
   add_import_cbengine(*args.import, args);
+  add_import_osm(*args.import, args);
 }
 
 void add_import_output_options(CLI::App& format, ImportArgs& args) {

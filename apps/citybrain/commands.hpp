@@ -50,17 +50,6 @@ struct EvaluateArgs {
 void add_evaluate(CLI::App& app, EvaluateArgs& args);
 int run_evaluate(const EvaluateArgs& args);
 
-// import osm (cmd_import_osm.cpp).
-struct ImportOsmArgs {
-  CLI::App* cmd = nullptr;
-  std::string file, out_dir;
-  import::OsmOptions options;
-};
-// Adds the osm subcommand under an import command.
-void add_import_osm(CLI::App& import_cmd, ImportOsmArgs& args);
-// The demand options shared by import osm and simulate --osm.
-void add_osm_options(CLI::App& cmd, import::OsmOptions& options);
-int run_import_osm(const ImportOsmArgs& args);
 // citybrain import <format> ... --out-dir DIR [--details]: each format is a subcommand of import
 // (its own add_import_* in its own file) that turns its files into an ImportedCity; the shared
 // part writes roadnet.json, flow.json and config.json and prints the report.
@@ -83,6 +72,10 @@ void write_imported_city(const import::ImportedCity& city, const std::string& ou
 
 // The formats (one file each).
 void add_import_cbengine(CLI::App& import, ImportArgs& args);
+// import osm FILE [--trips --demand --seed --duration] (cmd_import_osm.cpp).
+void add_import_osm(CLI::App& import, ImportArgs& args);
+// The demand options shared by import osm and simulate --osm.
+void add_osm_options(CLI::App& cmd, import::OsmOptions& options);
 
 // simulate's inputs from other formats: each format adds its options to simulate and says
 // whether they were given and how to load them.

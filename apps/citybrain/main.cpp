@@ -157,8 +157,6 @@ int main(int argc, char** argv) {
   citybrain::cli::add_run(app, run);
   citybrain::cli::ImportArgs import_args;
   citybrain::cli::add_import(app, import_args);
-  citybrain::cli::ImportOsmArgs import_osm;
-  citybrain::cli::add_import_osm(*import_args.import, import_osm);
 
   try {
     app.parse(argc, argv);
@@ -168,7 +166,6 @@ int main(int argc, char** argv) {
   }
   try {
     if (s->parsed()) return simulate(sim, sources);
-    if (import_osm.cmd->parsed()) return citybrain::cli::run_import_osm(import_osm);
     if (import_args.import->parsed()) return citybrain::cli::run_import(import_args);
     if (match.match->parsed()) return citybrain::cli::run_match(match);
     if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);

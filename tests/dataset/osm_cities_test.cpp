@@ -1,5 +1,6 @@
 // OpenStreetMap cities (../shared/data/cities): Monaco and Baltimore import with generated demand
-// and run one simulated hour under their generated signal plans. Skips when the data is absent.
+// and run one simulated hour under their generated signal plans and under MaxPressure. Skips when
+// the data is absent.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -35,19 +36,19 @@ TEST_P(OsmCity, ImportsAndRunsAnHour) {
   EXPECT_GT(r.kept("restriction"), 0u);
   EXPECT_EQ(r.kept("trip"), c.trips);
 
-  Scenario s;
-  auto net = std::make_shared<net::Network>(net::parse_cityflow_roadnet(city.roadnet_json, file));
-  s.demand =
-      std::make_shared<demand::Demand>(demand::parse_cityflow_flow(city.flow_json, file, *net));
-  s.network = net;
-  RunOptions run_options;
-  run_options.duration = 3600;
-  const Report rep = run(s, run_options);
-  EXPECT_EQ(rep.vehicles_generated, c.trips);
-  // Trips depart over the whole hour and cross the city, so the last ones are still on the way.
-  EXPECT_GT(rep.vehicles_finished, c.trips / 2);
-  EXPECT_GT(rep.att, 60);
-  EXPECT_LT(rep.att, 1800);
+  const Scenario s = scenario_from(city, file);
+  for (const char* controller : {"none", "maxpressure"}) {
+    SCOPED_TRACE(controller);
+    RunOptions run_options;
+    run_options.duration = 3600;
+    run_options.controller = controller;
+    const Report rep = run(s, run_options);
+    EXPECT_EQ(rep.vehicles_generated, c.trips);
+    // Trips depart over the whole hour and cross the city, so the last ones are still on the way.
+    EXPECT_GT(rep.vehicles_finished, c.trips / 2);
+    EXPECT_GT(rep.att, 60);
+    EXPECT_LT(rep.att, 1800);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cities, OsmCity,

@@ -332,19 +332,19 @@ TEST(OsmImport, DemandIsSeededRoutedAndFromBoundaries) {
       g.flow_json, "flow", net::parse_cityflow_roadnet(g.roadnet_json, "roadnet")));
 }
 
-TEST(OsmImport, RunsUnderItsSignalPlanAndEveryoneArrives) {
+TEST(OsmImport, RunsUnderItsSignalPlanAndUnderMaxPressure) {
   const ImportedCity city = import_fixture("four_way_signal.osm", few_trips(80));
-  Scenario s;
-  auto network =
-      std::make_shared<net::Network>(net::parse_cityflow_roadnet(city.roadnet_json, "roadnet"));
-  s.demand = std::make_shared<demand::Demand>(
-      demand::parse_cityflow_flow(city.flow_json, "flow", *network));
-  s.network = network;
+  const Scenario s = scenario_from(city, "four_way_signal.osm");
   RunOptions o;
   o.duration = 1800;
-  const Report r = run(s, o);
-  EXPECT_EQ(r.vehicles_generated, 80u);
-  EXPECT_EQ(r.vehicles_finished, 80u);
+  const Report plan = run(s, o);
+  EXPECT_EQ(plan.vehicles_generated, 80u);
+  EXPECT_EQ(plan.vehicles_finished, 80u);
+  // MaxPressure chooses among the generated phases (every one but the clearance phase 0).
+  o.controller = "maxpressure";
+  const Report mp = run(s, o);
+  EXPECT_EQ(mp.vehicles_generated, 80u);
+  EXPECT_EQ(mp.vehicles_finished, 80u);
 }
 
 TEST(OsmImport, Errors) {
