@@ -20,7 +20,9 @@ namespace citybrain::control {
 // estimated online from the lane counts, arrivals at the boundary at the recently observed inflow
 // rates), then let neighbours take turns (a colouring of the intersection graph, so that no two
 // neighbours move together) to pick, on clones of the twin rolled a few decision intervals ahead
-// under the brain, the action that leaves the fewest vehicle-seconds on the lanes around them.
+// under the brain, the action with the least delay (1 - v/v_max per vehicle-second) on the
+// intersection's entering lanes plus half that on its exit roads; it overrides the brain only when
+// that saves more than a margin scaled to the horizon.
 struct LookaheadParams {
   int horizon_intervals = 4;  // decision intervals each rollout looks ahead
   int rounds = 2;             // best-response rounds over the colour classes
