@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
-# Scale: a generated 40x40 grid (1,600 signalised intersections, 300 m roads) with boundary demand
-# at the generator's maximum volume, run until more than 100,000 vehicles are on the road at once.
-# Prints the most vehicles on the road at once (sampled every 300 simulated seconds), the real-time factor over the stretch of the run
-# with at least 100,000 on the road (from the progress lines, every 300 simulated seconds) and over
-# the whole run, and the peak resident memory, with the load average.
-# usage: bench/scale.sh [BUILD_DIR]   (env: THREADS=2, ROWS=40, COLS=40, VOLUME=3600, DURATION=2400)
+# Scale: a generated 40x40 grid (1,600 signalised intersections, 800 m roads) with boundary demand
+# (1,200 vehicles/hour per boundary road), run long enough for more than 100,000 vehicles to be on
+# the road at once (the first signals limit how fast vehicles enter, so the city fills slowly).
+# Prints the most vehicles on the road at once (sampled every 300 simulated seconds), the
+# real-time factor over the stretch of the run with at least 100,000 on the road (from the
+# progress lines) and over the whole run, and the peak resident memory, with the load average.
+# usage: bench/scale.sh [BUILD_DIR]
+#   (env: THREADS=2, ROWS=40, COLS=40, ROAD_LENGTH=800, VOLUME=1200, DURATION=6900)
 set -euo pipefail
 build="${1:-build}"
 cb="${CITYBRAIN:-$build/apps/citybrain/citybrain}"
 threads="${THREADS:-2}"
 rows="${ROWS:-40}"
 cols="${COLS:-40}"
-volume="${VOLUME:-3600}"
-duration="${DURATION:-2400}"
+volume="${VOLUME:-1200}"
+duration="${DURATION:-6900}"
+road_length="${ROAD_LENGTH:-800}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-"$cb" generate grid --rows "$rows" --cols "$cols" --volume "$volume" --duration "$duration" \
+"$cb" generate grid --rows "$rows" --cols "$cols" --road-length "$road_length" \
+  --volume "$volume" --duration "$duration" \
   --seed 7 --out-dir "$out/grid" 2> "$out/generate.log"
-echo "grid ${rows}x${cols}, volume $volume veh/h per boundary road, $duration s, threads $threads"
+echo "grid ${rows}x${cols}, ${road_length} m roads, volume $volume veh/h per boundary road, $duration s, threads $threads"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Progress lines ("t=... running=...") are stamped with the wall clock as they arrive.
 /usr/bin/time -v "$cb" simulate --config "$out/grid/config.json" --duration "$duration" \
-  --threads "$threads" --report "$out/report.json" 2> >(tr '\r' '\n' | while IFS= read -r line; do
+  --threads "$threads" --report "$out/report.json" 2> >(stdbuf -o0 tr '\r' '\n' | while IFS= read -r line; do
     printf '%s %s\n' "$(date +%s.%N)" "$line"; done > "$out/progress.log") > /dev/null
 sleep 1
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
