@@ -47,7 +47,7 @@ const char* code_of(int status) {
 
 Response json_response(const json& j) {
   Response r;
-  r.body = j.dump();
+  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
@@ -139,7 +139,8 @@ Response error_response(int status, const std::string& message) {
   Response r;
   r.status = status;
   r.body =
-      json{{"error", {{"status", status}, {"code", code_of(status)}, {"message", message}}}}.dump();
+      json{{"error", {{"status", status}, {"code", code_of(status)}, {"message", message}}}}.dump(
+          -1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
