@@ -310,17 +310,24 @@ std::vector<std::string> controller_names() {
   return {"fixed", "maxpressure", "sotl", "efficient", "advanced", "brain", "lookahead"};
 }
 
+// Calls fn(key, value) for each ":key=value" after the controller's name in spec (a key without
+// "=value" has value 0).
+template <class Fn>
+void for_each_parameter(const std::string& spec, std::size_t name_size, Fn&& fn) {
+  std::stringstream rest(spec.size() > name_size ? spec.substr(name_size + 1) : "");
+  std::string kv;
+  while (std::getline(rest, kv, ':')) {
+    const auto eq = kv.find('=');
+    fn(kv.substr(0, eq), eq == std::string::npos ? 0.0 : std::atof(kv.c_str() + eq + 1));
+  }
+}
+
 std::unique_ptr<Controller> make_controller(const std::string& spec, int decision_interval,
                                             std::shared_ptr<const net::Network> network) {
   const std::string name = spec.substr(0, spec.find(':'));
   if (name == "lookahead") {
     LookaheadParams p;
-    std::stringstream rest(spec.size() > name.size() ? spec.substr(name.size() + 1) : "");
-    std::string kv;
-    while (std::getline(rest, kv, ':')) {
-      const auto eq = kv.find('=');
-      const std::string key = kv.substr(0, eq);
-      const double value = eq == std::string::npos ? 0.0 : std::atof(kv.c_str() + eq + 1);
+    for_each_parameter(spec, name.size(), [&](const std::string& key, double value) {
       if (key == "horizon")
         p.horizon_intervals = static_cast<int>(value);
       else if (key == "rounds")
@@ -344,7 +351,7 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
       else
         throw Error(ErrorCode::kInvalidArgument, "--controller",
                     "unknown lookahead parameter \"" + key + "\" in \"" + spec + "\"");
-    }
+    });
     if (!network) {
       throw Error(ErrorCode::kInvalidArgument, "--controller",
                   "the lookahead controller needs the road network");
@@ -358,12 +365,7 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
   if (name == "advanced") return make_advanced_pressure(decision_interval);
   if (name == "brain") {
     BrainParams p;
-    std::stringstream rest(spec.size() > name.size() ? spec.substr(name.size() + 1) : "");
-    std::string kv;
-    while (std::getline(rest, kv, ':')) {
-      const auto eq = kv.find('=');
-      const std::string key = kv.substr(0, eq);
-      const double value = eq == std::string::npos ? 0.0 : std::atof(kv.c_str() + eq + 1);
+    for_each_parameter(spec, name.size(), [&](const std::string& key, double value) {
       if (key == "headway")
         p.saturation_headway = value;
       else if (key == "queue")
@@ -393,7 +395,7 @@ std::unique_ptr<Controller> make_controller(const std::string& spec, int decisio
       else
         throw Error(ErrorCode::kInvalidArgument, "--controller",
                     "unknown brain parameter \"" + key + "\" in \"" + spec + "\"");
-    }
+    });
     return make_brain(p, decision_interval);
   }
   throw Error(
