@@ -69,15 +69,7 @@ Scenario generated_grid(int size) {
   demand::GridSpec spec;
   spec.rows = spec.cols = size;
   spec.profile = "peak";
-  demand::GeneratedCity city = demand::generate_grid(spec);
-  Scenario scenario;
-  auto network = std::make_shared<net::Network>(
-      net::parse_cityflow_roadnet(city.roadnet_json, "<generated grid roadnet>"));
-  scenario.demand = std::make_shared<demand::Demand>(
-      demand::parse_cityflow_flow(city.flow_json, "<generated grid flow>", *network));
-  scenario.network = std::move(network);
-  scenario.sim.seed = 0;
-  return scenario;
+  return generated_scenario(spec, "<generated grid>");
 }
 
 Row run_job(const Job& job, const control::ProtocolSpec& spec) {

@@ -1,23 +1,27 @@
 // citybrain generate grid: a synthetic grid city in the TSC benchmark layout, as CityFlow files.
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
-#include "citybrain/core/error.hpp"
 #include "commands.hpp"
 
 namespace citybrain::cli {
 
-namespace {
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error(ErrorCode::kIo, path.string(), "cannot write the file");
-  out << text;
-  if (!out) throw Error(ErrorCode::kIo, path.string(), "cannot write the file");
+Scenario generated_scenario(const demand::GridSpec& spec, const std::string& name) {
+  const demand::GeneratedCity city = demand::generate_grid(spec);
+  Scenario scenario = scenario_from_json(city.roadnet_json, city.flow_json, name);
+  scenario.sim.seed = spec.seed;
+  return scenario;
 }
-}  // namespace
+
+Scenario default_city(const std::string& missing) {
+  const demand::GridSpec spec = demand::default_city_spec();
+  std::fprintf(stderr,
+               "note: no %s given; running the embedded default city (%dx%d grid, %.0f m roads, "
+               "%s demand, seed %llu)\n",
+               missing.c_str(), spec.rows, spec.cols, spec.road_length_x, spec.profile.c_str(),
+               static_cast<unsigned long long>(spec.seed));
+  return generated_scenario(spec, "<default city>");
+}
 
 void add_generate(CLI::App& app, GenerateArgs& args) {
   auto* gen = app.add_subcommand("generate", "Generate a city (grid network and demand)");
@@ -45,32 +49,15 @@ void add_generate(CLI::App& app, GenerateArgs& args) {
 }
 
 int run_generate(CLI::App&, const GenerateArgs& args) {
-  namespace fs = std::filesystem;
   demand::GridSpec spec = args.spec;
   spec.road_length_x = spec.road_length_y = args.road_length;
   auto t0 = std::chrono::steady_clock::now();
   demand::GeneratedCity city = demand::generate_grid(spec);
-  std::error_code ec;
-  fs::create_directories(args.out_dir, ec);
-  if (ec) throw Error(ErrorCode::kIo, args.out_dir, "cannot create the directory: " + ec.message());
-  fs::path dir = fs::absolute(args.out_dir, ec);
-  if (ec) dir = args.out_dir;
-  write_file(dir / "roadnet.json", city.roadnet_json);
-  write_file(dir / "flow.json", city.flow_json);
-  nlohmann::json config{{"interval", 1.0},
-                        {"seed", spec.seed},
-                        {"dir", (dir / "").string()},
-                        {"roadnetFile", "roadnet.json"},
-                        {"flowFile", "flow.json"},
-                        {"rlTrafficLight", false},
-                        {"laneChange", false},
-                        {"saveReplay", false},
-                        {"roadnetLogFile", "replay_roadnet.json"},
-                        {"replayLogFile", "replay.txt"}};
-  write_file(dir / "config.json", config.dump(2) + "\n");
+  const std::string config = write_city_files(args.out_dir, city.roadnet_json, city.flow_json,
+                                              spec.seed, /*signal_actions=*/-1);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fprintf(stderr, "generated %dx%d grid, %zu vehicles in %.2f s -> %s\n", spec.rows, spec.cols,
-               city.vehicles, secs, (dir / "config.json").string().c_str());
+               city.vehicles, secs, config.c_str());
   return 0;
 }
 

@@ -1,4 +1,5 @@
-// citybrain import <format>: the part every format shares (output files, report).
+// citybrain import <format>: the part every format shares (output files, report), and the
+// CityFlow files writer generate uses too.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,7 @@ void add_import(CLI::App& app, ImportArgs& args) {
   args.import->require_subcommand(1);
   add_import_cbengine(*args.import, args);
   add_import_osm(*args.import, args);
+  add_import_sumo(*args.import, args);
 }
 
 void add_import_output_options(CLI::App& format, ImportArgs& args) {
@@ -35,17 +37,18 @@ void add_import_output_options(CLI::App& format, ImportArgs& args) {
   format.add_flag("--details", args.details, "List every dropped element and why");
 }
 
-void write_imported_city(const import::ImportedCity& city, const std::string& out_dir) {
+std::string write_city_files(const std::string& out_dir, const std::string& roadnet_json,
+                             const std::string& flow_json, std::uint64_t seed, int signal_actions) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) throw Error(ErrorCode::kIo, out_dir, "cannot create the directory: " + ec.message());
   fs::path dir = fs::absolute(out_dir, ec);
   if (ec) dir = out_dir;
-  write_file(dir / "roadnet.json", city.roadnet_json);
-  write_file(dir / "flow.json", city.flow_json);
+  write_file(dir / "roadnet.json", roadnet_json);
+  write_file(dir / "flow.json", flow_json);
   nlohmann::json config{{"interval", 1.0},
-                        {"seed", 0},
+                        {"seed", seed},
                         {"dir", (dir / "").string()},
                         {"roadnetFile", "roadnet.json"},
                         {"flowFile", "flow.json"},
@@ -53,23 +56,24 @@ void write_imported_city(const import::ImportedCity& city, const std::string& ou
                         {"laneChange", false},
                         {"saveReplay", false},
                         {"roadnetLogFile", "replay_roadnet.json"},
-                        {"replayLogFile", "replay.txt"},
-                        {"signalActions", 0}};
+                        {"replayLogFile", "replay.txt"}};
+  if (signal_actions >= 0) config["signalActions"] = signal_actions;
   write_file(dir / "config.json", config.dump(2) + "\n");
+  return (dir / "config.json").string();
 }
 
 int run_import(const ImportArgs& args) {
   for (const ImportFormat& f : args.formats) {
     if (!f.app->parsed()) continue;
     import::ImportedCity city = f.load();
-    write_imported_city(city, args.out_dir);
+    const std::string config = write_city_files(args.out_dir, city.roadnet_json, city.flow_json,
+                                                /*seed=*/0, /*signal_actions=*/0);
     std::cout << city.report.summary();
     if (args.details) {
       for (const import::Dropped& d : city.report.dropped())
         std::cout << "dropped " << d.kind << " " << d.id << ": " << d.reason << "\n";
     }
-    std::cout << "wrote " << (std::filesystem::path(args.out_dir) / "config.json").string()
-              << std::endl;
+    std::cout << "wrote " << config << std::endl;
     return 0;
   }
   throw Error(ErrorCode::kInvalidArgument, "import", "expected a format subcommand");

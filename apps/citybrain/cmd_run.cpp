@@ -21,21 +21,6 @@ namespace citybrain::cli {
 
 namespace {
 
-Scenario embedded_city() {
-  const demand::GridSpec spec = demand::default_city_spec();
-  std::fprintf(stderr, "note: no --city given; running the embedded default city (%dx%d grid)\n",
-               spec.rows, spec.cols);
-  demand::GeneratedCity city = demand::generate_grid(spec);
-  Scenario scenario;
-  auto network = std::make_shared<net::Network>(
-      net::parse_cityflow_roadnet(city.roadnet_json, "<default city roadnet>"));
-  scenario.demand = std::make_shared<demand::Demand>(
-      demand::parse_cityflow_flow(city.flow_json, "<default city flow>", *network));
-  scenario.network = std::move(network);
-  scenario.sim.seed = spec.seed;
-  return scenario;
-}
-
 // The dashboard's built files: beside an installed binary, else the source tree's web/dist.
 std::filesystem::path default_web_dir() {
   namespace fs = std::filesystem;
@@ -80,13 +65,7 @@ void add_run(CLI::App& app, RunArgs& args) {
 
 int run_run(const RunArgs& args) {
   namespace fs = std::filesystem;
-  const auto names = control::controller_names();
-  if (std::find(names.begin(), names.end(), args.controller) == names.end()) {
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw Error(ErrorCode::kInvalidArgument, "--controller",
-                "unknown controller '" + args.controller + "' (expected one of " + list + ")");
-  }
+  control::check_controller_name(args.controller, "--controller");
   serve::validate_host(args.host);
   fs::path web_dir = args.web_dir.empty() ? default_web_dir() : fs::path(args.web_dir);
   if (!args.web_dir.empty()) {
@@ -96,7 +75,7 @@ int run_run(const RunArgs& args) {
                   "expected a directory holding the dashboard's index.html");
     }
   }
-  Scenario scenario = args.city.empty() ? embedded_city() : load_scenario(args.city);
+  Scenario scenario = args.city.empty() ? default_city("--city") : load_scenario(args.city);
   scenario.sim.threads = args.threads;
   const std::string city =
       args.city.empty() ? "default" : fs::path(args.city).parent_path().filename().string();

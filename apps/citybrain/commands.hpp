@@ -2,11 +2,13 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "citybrain/citybrain.hpp"
 #include "citybrain/demand/generator.hpp"
 #include "citybrain/import/import_report.hpp"
 #include "citybrain/import/osm.hpp"
@@ -21,6 +23,11 @@ struct GenerateArgs {
   std::string out_dir;
 };
 void add_generate(CLI::App& app, GenerateArgs& args);
+// A generated grid city as a Scenario (through the CityFlow loaders), seeded with spec.seed.
+Scenario generated_scenario(const demand::GridSpec& spec, const std::string& name);
+// The embedded default city (demand::default_city_spec()); says on stderr that it runs it because
+// `missing` (the options that name a city) were not given.
+Scenario default_city(const std::string& missing);
 // Returns the exit code; called when the generate subcommand was parsed.
 int run_generate(CLI::App& app, const GenerateArgs& args);
 
@@ -67,11 +74,15 @@ void add_import(CLI::App& app, ImportArgs& args);
 // Adds --out-dir and --details to a format's subcommand.
 void add_import_output_options(CLI::App& format, ImportArgs& args);
 int run_import(const ImportArgs& args);
-// Writes roadnet.json, flow.json and config.json (signalActions 0: every phase is an action).
-void write_imported_city(const import::ImportedCity& city, const std::string& out_dir);
+// Writes roadnet.json, flow.json and a config.json naming them into out_dir (created if missing),
+// for generate and import. signal_actions >= 0 is written as config signalActions (0: every phase
+// is an action); below 0 it is left out (the benchmark layout). Returns config.json's path.
+std::string write_city_files(const std::string& out_dir, const std::string& roadnet_json,
+                             const std::string& flow_json, std::uint64_t seed, int signal_actions);
 
 // The formats (one file each).
 void add_import_cbengine(CLI::App& import, ImportArgs& args);
+void add_import_sumo(CLI::App& import, ImportArgs& args);
 // import osm FILE [--trips --demand --seed --duration] (cmd_import_osm.cpp).
 void add_import_osm(CLI::App& import, ImportArgs& args);
 // The demand options shared by import osm and simulate --osm.
@@ -83,8 +94,12 @@ struct SimulateSource {
   std::string name;                            // "--cbengine-roadnet/--cbengine-flow"
   std::function<bool()> given;                 // any of its options was given
   std::function<import::ImportedCity()> load;  // validates that all needed options were given
+  // SUMO's semantics: run until every vehicle has left, at most --duration (default: the
+  // scenario's end, else a day), and report SUMO's trip statistics (mean_travel_time, arrived).
+  bool trips = false;
 };
 void add_simulate_cbengine(CLI::App& simulate, std::vector<SimulateSource>& sources);
+void add_simulate_sumo(CLI::App& simulate, std::vector<SimulateSource>& sources);
 
 struct RunArgs {
   CLI::App* run = nullptr;

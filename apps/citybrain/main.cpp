@@ -17,6 +17,7 @@ namespace {
 struct SimulateArgs {
   std::string config, roadnet, flow, report, controller = "none", protocol;
   double duration = 3600;
+  bool duration_given = false;
   int threads = 1;
   std::int64_t seed = -1;
   bool quiet = false;
@@ -25,26 +26,6 @@ struct SimulateArgs {
   std::string osm;  // an OpenStreetMap extract, imported in memory
   citybrain::import::OsmOptions osm_options;
 };
-
-// The embedded default city, generated in memory: no files needed.
-citybrain::Scenario default_city() {
-  namespace demand = citybrain::demand;
-  const demand::GridSpec spec = demand::default_city_spec();
-  std::fprintf(stderr,
-               "note: no --config or --roadnet/--flow given; running the embedded default city "
-               "(%dx%d grid, %.0f m roads, %s demand, seed %llu)\n",
-               spec.rows, spec.cols, spec.road_length_x, spec.profile.c_str(),
-               static_cast<unsigned long long>(spec.seed));
-  demand::GeneratedCity city = demand::generate_grid(spec);
-  citybrain::Scenario scenario;
-  auto network = std::make_shared<citybrain::net::Network>(
-      citybrain::net::parse_cityflow_roadnet(city.roadnet_json, "<default city roadnet>"));
-  scenario.demand = std::make_shared<demand::Demand>(
-      demand::parse_cityflow_flow(city.flow_json, "<default city flow>", *network));
-  scenario.network = std::move(network);
-  scenario.sim.seed = spec.seed;
-  return scenario;
-}
 
 int simulate(const SimulateArgs& a, const std::vector<citybrain::cli::SimulateSource>& sources) {
   using citybrain::Error;
@@ -73,8 +54,9 @@ int simulate(const SimulateArgs& a, const std::vector<citybrain::cli::SimulateSo
                 "city)");
   }
   citybrain::Scenario scenario;
+  double source_seconds = -1;  // an imported source's own length (SUMO's end - begin)
   if (kinds.empty()) {
-    scenario = default_city();
+    scenario = citybrain::cli::default_city("--config or --roadnet/--flow");
   } else if (!a.osm.empty()) {
     citybrain::import::OsmOptions o = a.osm_options;
     o.duration = a.duration;
@@ -83,13 +65,20 @@ int simulate(const SimulateArgs& a, const std::vector<citybrain::cli::SimulateSo
     if (!a.quiet) std::fprintf(stderr, "%s", city.report.summary().c_str());
     scenario = citybrain::scenario_from(city, a.osm);
   } else if (source) {
-    scenario = citybrain::scenario_from(source->load(), source->name);
+    const citybrain::import::ImportedCity city = source->load();
+    if (city.end >= 0) source_seconds = city.end - city.begin;
+    scenario = citybrain::scenario_from(city, source->name);
   } else {
     scenario = a.config.empty() ? citybrain::load_scenario(a.roadnet, a.flow)
                                 : citybrain::load_scenario(a.config);
   }
   citybrain::RunOptions options;
   options.duration = a.duration;
+  if (source && source->trips) {
+    options.until_empty = true;
+    options.trip_statistics = true;
+    if (!a.duration_given) options.duration = source_seconds > 0 ? source_seconds : 86400;
+  }
   options.controller = a.controller;
   if (!a.protocol.empty()) options.protocol = a.protocol;
   options.threads = a.threads;
@@ -127,7 +116,8 @@ int main(int argc, char** argv) {
   s->add_option("--config", sim.config, "CityFlow config.json");
   s->add_option("--roadnet", sim.roadnet, "CityFlow roadnet.json");
   s->add_option("--flow", sim.flow, "CityFlow flow.json");
-  s->add_option("--duration", sim.duration, "Simulated seconds")->capture_default_str();
+  s->add_option("--duration", sim.duration,
+                "Simulated seconds (default 3600; --sumo: at most, default the scenario's end)");
   s->add_option(
        "--controller", sim.controller,
        "none (the file's signal plans) | fixed | maxpressure | sotl | efficient | advanced | brain")
@@ -146,6 +136,7 @@ int main(int argc, char** argv) {
   citybrain::cli::add_osm_options(*s, sim.osm_options);
   std::vector<citybrain::cli::SimulateSource> sources;
   citybrain::cli::add_simulate_cbengine(*s, sources);
+  citybrain::cli::add_simulate_sumo(*s, sources);
 
   citybrain::cli::GenerateArgs gen;
   citybrain::cli::add_generate(app, gen);
@@ -165,7 +156,10 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   try {
-    if (s->parsed()) return simulate(sim, sources);
+    if (s->parsed()) {
+      sim.duration_given = s->get_option("--duration")->count() > 0;
+      return simulate(sim, sources);
+    }
     if (import_args.import->parsed()) return citybrain::cli::run_import(import_args);
     if (match.match->parsed()) return citybrain::cli::run_match(match);
     if (match.eval->parsed()) return citybrain::cli::run_match_eval(match);

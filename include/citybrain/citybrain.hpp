@@ -31,6 +31,10 @@ struct Scenario {
 Scenario load_scenario(const std::string& config_file);
 // From a roadnet and a flow file with default settings (1 s steps, seed 0).
 Scenario load_scenario(const std::string& roadnet_file, const std::string& flow_file);
+// From CityFlow roadnet and flow JSON text held in memory (a generated or imported city), through
+// the CityFlow loaders and their validation; name labels it in error messages.
+Scenario scenario_from_json(const std::string& roadnet_json, const std::string& flow_json,
+                            const std::string& name);
 // From an imported city (SUMO, OpenStreetMap, KDD Cup CBEngine): its CityFlow JSON goes through
 // the CityFlow loaders (and their validation); name labels it in error messages. Controllers
 // choose among all of its signal phases (signal_actions = 0).

@@ -42,13 +42,19 @@ Scenario load_scenario(const std::string& roadnet_file, const std::string& flow_
   return scenario;
 }
 
-Scenario scenario_from(const import::ImportedCity& city, const std::string& name) {
+Scenario scenario_from_json(const std::string& roadnet_json, const std::string& flow_json,
+                            const std::string& name) {
   Scenario scenario;
-  auto network = std::make_shared<net::Network>(
-      net::parse_cityflow_roadnet(city.roadnet_json, name + " (imported roadnet)"));
+  auto network =
+      std::make_shared<net::Network>(net::parse_cityflow_roadnet(roadnet_json, name + " roadnet"));
   scenario.demand = std::make_shared<demand::Demand>(
-      demand::parse_cityflow_flow(city.flow_json, name + " (imported flow)", *network));
+      demand::parse_cityflow_flow(flow_json, name + " flow", *network));
   scenario.network = std::move(network);
+  return scenario;
+}
+
+Scenario scenario_from(const import::ImportedCity& city, const std::string& name) {
+  Scenario scenario = scenario_from_json(city.roadnet_json, city.flow_json, name + " (imported)");
   scenario.signal_actions = control::ProtocolSpec::kAllPhases;
   return scenario;
 }

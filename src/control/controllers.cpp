@@ -310,6 +310,15 @@ std::vector<std::string> controller_names() {
   return {"fixed", "maxpressure", "sotl", "efficient", "advanced", "brain", "lookahead"};
 }
 
+void check_controller_name(const std::string& name, const std::string& field) {
+  const auto names = controller_names();
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw Error(ErrorCode::kInvalidArgument, field,
+              "unknown controller '" + name + "' (expected one of " + list + ")");
+}
+
 // Calls fn(key, value) for each ":key=value" after the controller's name in spec (a key without
 // "=value" has value 0).
 template <class Fn>

@@ -51,4 +51,14 @@ const char* to_string(ErrorCode code) noexcept {
   return error_kind(code).name;
 }
 
+std::string shown(std::string_view v) {
+  constexpr std::size_t kMax = 40;
+  std::string s(v.substr(0, kMax));
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  }
+  if (v.size() > kMax) s += "...";
+  return s;
+}
+
 }  // namespace citybrain

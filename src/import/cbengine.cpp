@@ -63,16 +63,6 @@ constexpr std::array<std::array<Movement, 2>, 8> kPhases{{
     {{{3, kThrough}, {3, kLeft}}},
 }};
 
-std::string shown(std::string_view v) {
-  constexpr std::size_t kMax = 40;
-  std::string s(v.substr(0, kMax));
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  }
-  if (v.size() > kMax) s += "...";
-  return s;
-}
-
 // The records of a CBEngine file: non-empty lines split on blanks, "//" comments removed (the
 // format's documentation writes them; the data files have none).
 class Records {

@@ -907,15 +907,20 @@ void Importer::add_vehicle(Doc& d, const pugi::xml_node& n, double depart,
   m_report.keep("vehicle");
 }
 
-void Importer::read_types(Doc& d) {
+// The root of a routes or additionals file.
+pugi::xml_node routes_root(const Doc& d) {
   pugi::xml_node root = d.doc.document_element();
-  if (!root ||
-      (std::string_view(root.name()) != "routes" && std::string_view(root.name()) != "additional" &&
-       std::string_view(root.name()) != "add")) {
+  const std::string_view name = root ? root.name() : "";
+  if (name != "routes" && name != "additional" && name != "add") {
     throw Error(
         ErrorCode::kInvalidInput, d.name,
         "expected SUMO routes or additionals (root element <routes>, <additional> or <add>)");
   }
+  return root;
+}
+
+void Importer::read_types(Doc& d) {
+  pugi::xml_node root = routes_root(d);
   for (pugi::xml_node n : root.children()) {
     std::string_view name = n.name();
     if (name == "vType") {
@@ -937,14 +942,7 @@ void Importer::read_types(Doc& d) {
 }
 
 void Importer::read_routes(Doc& d) {
-  pugi::xml_node root = d.doc.document_element();
-  if (!root ||
-      (std::string_view(root.name()) != "routes" && std::string_view(root.name()) != "additional" &&
-       std::string_view(root.name()) != "add")) {
-    throw Error(
-        ErrorCode::kInvalidInput, d.name,
-        "expected SUMO routes or additionals (root element <routes>, <additional> or <add>)");
-  }
+  pugi::xml_node root = routes_root(d);
   auto depart_of = [&](const pugi::xml_node& n, const char* attr, bool& ok) {
     std::string dep = n.attribute(attr).value();
     double v = 0;

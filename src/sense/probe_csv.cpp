@@ -19,16 +19,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string shown(std::string_view v) {
-  constexpr std::size_t kMax = 40;
-  std::string s(v.substr(0, kMax));
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  }
-  if (v.size() > kMax) s += "...";
-  return s;
-}
-
 double number(std::string_view v, const std::string& where, const char* field, double lo, double hi,
               const char* expected) {
   double d = 0;

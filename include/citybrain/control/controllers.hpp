@@ -63,5 +63,7 @@ std::unique_ptr<Controller> make_controller(const std::string& name, int decisio
                                             std::shared_ptr<const net::Network> network = nullptr);
 // The names make_controller accepts, in the order the evaluation suite runs them.
 std::vector<std::string> controller_names();
+// Throws Error (invalid argument, naming `field`) unless name is one of controller_names().
+void check_controller_name(const std::string& name, const std::string& field);
 
 }  // namespace citybrain::control

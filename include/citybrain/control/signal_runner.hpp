@@ -40,9 +40,9 @@ class SignalRunner {
   std::size_t controlled_index(IntersectionId id) const;
 
   // Overrides, by controlled index; they take effect from the next step().
-  // Holds light phase `phase` (1 <= phase < the intersection's phases; 0 is the yellow) until
-  // simulated time `until`; the controller takes over again after. Throws Error (invalid
-  // argument) for a phase out of range.
+  // Holds light phase `phase` (any of the intersection's phases but its yellow) until simulated
+  // time `until`; the controller takes over again after. Throws Error (invalid argument) for a
+  // phase out of range or the yellow.
   void hold(std::size_t i, std::uint32_t phase, double until);
   // Lets `name` (a make_controller name) decide for this intersection from now on.
   // Throws Error (invalid argument) for an unknown name.

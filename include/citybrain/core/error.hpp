@@ -6,6 +6,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace citybrain {
 
@@ -51,5 +52,9 @@ const ErrorKind& error_kind(ErrorCode code) noexcept;
 int exit_code(ErrorCode code) noexcept;
 int http_status(ErrorCode code) noexcept;
 const char* to_string(ErrorCode code) noexcept;
+
+// A value from an input as an error message quotes it: at most 40 characters (then "..."), with
+// control and non-ASCII bytes as '?' so that a message stays one printable line.
+std::string shown(std::string_view value);
 
 }  // namespace citybrain
