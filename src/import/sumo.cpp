@@ -169,6 +169,7 @@ struct SConn {
   std::string from, to, via, tl;
   int from_lane = 0, to_lane = 0, link_index = -1;
   char dir = 's';
+  bool minor = false;  // the link's state is a lower-case letter (it does not have priority)
   pugi::xml_node node;
 };
 
@@ -261,6 +262,7 @@ class Importer {
   std::unordered_map<std::string, std::size_t> m_edge_index;
   std::unordered_map<std::string, std::vector<Point>> m_internal_shape;  // internal lane id
   std::unordered_map<std::string, std::string> m_internal_next;  // "via|to_lane" -> next via
+  std::unordered_map<std::string, double> m_internal_time;       // internal lane id -> free-flow s
   std::vector<SConn> m_conns;
   std::map<std::string, SJunction> m_junctions;
   std::map<std::string, STl> m_tls;  // the active program per controller id
@@ -270,6 +272,7 @@ class Importer {
   std::vector<std::size_t> m_road_edge;
   // Road graph for routing and validation: per road, the roads reachable through a connection.
   std::vector<std::vector<int>> m_next_roads;
+  std::vector<std::vector<double>> m_next_cost;  // per m_next_roads entry: crossing the junction
   std::vector<double> m_road_cost;
   double m_max_lane_speed = 13.89;
   json m_flow = json::array();
@@ -293,6 +296,10 @@ void Importer::read_net(Doc& d) {
           std::vector<Point> pts = shape(d, l);
           if (pts.size() < 1) fail(d, l, "attribute shape is empty (expected x,y points)");
           m_internal_shape[lid] = std::move(pts);
+          const double len = l.attribute("length").as_double(0);
+          const double speed = l.attribute("speed").as_double(0);
+          if (len > 0 && speed > 0 && std::isfinite(len / speed))
+            m_internal_time[lid] = len / speed;
         }
         continue;
       }
@@ -363,6 +370,8 @@ void Importer::read_net(Doc& d) {
       if (!c.tl.empty()) c.link_index = integer(d, n, "linkIndex");
       std::string dir = n.attribute("dir").value();
       c.dir = dir.empty() ? 's' : dir[0];
+      const char* state = n.attribute("state").value();
+      c.minor = state[0] >= 'a' && state[0] <= 'z';
       c.node = n;
       if (!c.from.empty() && c.from[0] == ':') {
         std::string key = c.from + "_" + std::to_string(c.from_lane) + "|" + c.to + "_" +
@@ -568,6 +577,7 @@ void Importer::build_roadnet() {
   json intersections = json::array();
   json roads = json::array();
   m_next_roads.assign(m_road_edge.size(), {});
+  m_next_cost.assign(m_road_edge.size(), {});
   m_road_cost.assign(m_road_edge.size(), 0);
   for (std::size_t r = 0; r < m_road_edge.size(); ++r) {
     const SEdge& e = m_edges[m_road_edge[r]];
@@ -674,7 +684,15 @@ void Importer::build_roadnet() {
                             "): the link keeps a permanent green");
         }
       }
+      // SUMO's routing cost of the connection: its internal lanes at their speed, plus
+      // --weights.minor-penalty (1.5 s by default) where the link has no priority.
+      double cost = c.minor ? 1.5 : 0.0;
+      for (const std::string& via : vias) {
+        auto it = m_internal_time.find(via);
+        if (it != m_internal_time.end()) cost += it->second;
+      }
       m_next_roads[fe.road].push_back(te.road);
+      m_next_cost[fe.road].push_back(cost);
       m_report.keep("connection");
     }
     // Right of way: per link, the links it conflicts with and those it yields to.
@@ -817,8 +835,8 @@ bool Importer::routable(const std::vector<int>& roads) const {
 }
 
 std::vector<int> Importer::shortest(int from, int to) const {
-  // Dijkstra by free-flow travel time (lane length over speed), as SUMO routes trips on an empty
-  // network.
+  // Dijkstra by free-flow travel time (lane length over speed, junctions' internal lanes
+  // included, and SUMO's minor-link penalty), as SUMO routes trips on an empty network.
   const std::size_t n = m_next_roads.size();
   std::vector<double> dist(n, std::numeric_limits<double>::infinity());
   std::vector<int> prev(n, -1);
@@ -831,8 +849,9 @@ std::vector<int> Importer::shortest(int from, int to) const {
     q.pop();
     if (dd > dist[u]) continue;
     if (u == to) break;
-    for (int v : m_next_roads[u]) {
-      double nd = dd + m_road_cost[v];
+    for (std::size_t i = 0; i < m_next_roads[u].size(); ++i) {
+      const int v = m_next_roads[u][i];
+      double nd = dd + m_next_cost[u][i] + m_road_cost[v];
       if (nd < dist[v]) {
         dist[v] = nd;
         prev[v] = u;

@@ -525,7 +525,10 @@ void Engine::notify_link(std::uint32_t k, std::int64_t step) {
       --r;
     }
   }
-  if (!in.empty() && m_veh[in.front()].next_drv == link_drv && r > 0 && link_available(k)) {
+  if (!in.empty() && m_veh[in.front()].next_drv == link_drv && r > 0 && link_available(k) &&
+      (!m_net->options.keep_clear || link_keeps_clear(to, in.front()))) {
+    // With keep-clear, a vehicle that waits for room behind the junction does not claim it: its
+    // foes would otherwise wait for a vehicle that waits for them (a deadlock).
     Slot v = in.front();
     double vd = m_drv_length[from] - m_veh[v].dis;
     while (r > 0) {

@@ -64,7 +64,7 @@ INSTANTIATE_TEST_SUITE_P(
     Cities, SumoCity,
     ::testing::Values(City{"bologna_joined", "run.sumocfg", 11176, 381.4, 1.0, 30},
                       City{"resco_ingolstadt21", "ingolstadt21.sumocfg", 4283, 296.5, 1.0, 30},
-                      City{"tavf_hamburg", "run_simulation.sumocfg", 21265, 200.3, 0.80, 300}),
+                      City{"tavf_hamburg", "run_simulation.sumocfg", 21265, 200.3, 1.0, 300}),
     [](const ::testing::TestParamInfo<City>& p) {
       std::string name = p.param.folder;
       for (char& ch : name)

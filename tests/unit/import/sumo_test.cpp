@@ -318,6 +318,64 @@ TEST(SumoErrors, NoPathDropsTheTrip) {
   EXPECT_EQ(nlohmann::json::parse(c.flow_json).size(), 0u);
 }
 
+// Two ways from a to f: through b and d (200 m) or through c and e (210 m), all at 10 m/s. SUMO
+// routes trips by free-flow time including the junction's internal lanes and a 1.5 s penalty on
+// links without priority; `ab` and `ac` are the a->b and a->c connections' via lane and state.
+std::string two_ways(const std::string& ab, const std::string& ac) {
+  return R"(<net>
+  <edge id=":J1_0" function="internal">)" +
+         ab + R"(</edge>
+  <edge id=":J1_1" function="internal">)" +
+         ac + R"(</edge>
+  <edge id="a" from="J0" to="J1"><lane id="a_0" index="0" speed="10" length="100" shape="0,0 100,0"/></edge>
+  <edge id="b" from="J1" to="J2"><lane id="b_0" index="0" speed="10" length="100" shape="100,0 200,50"/></edge>
+  <edge id="c" from="J1" to="J3"><lane id="c_0" index="0" speed="10" length="100" shape="100,0 200,-50"/></edge>
+  <edge id="d" from="J2" to="J4"><lane id="d_0" index="0" speed="10" length="100" shape="200,50 300,0"/></edge>
+  <edge id="e" from="J3" to="J4"><lane id="e_0" index="0" speed="10" length="110" shape="200,-50 300,0"/></edge>
+  <edge id="f" from="J4" to="J5"><lane id="f_0" index="0" speed="10" length="100" shape="300,0 400,0"/></edge>
+  <junction id="J0" type="dead_end" x="0" y="0"/>
+  <junction id="J1" type="priority" x="100" y="0"/>
+  <junction id="J2" type="priority" x="200" y="50"/>
+  <junction id="J3" type="priority" x="200" y="-50"/>
+  <junction id="J4" type="priority" x="300" y="0"/>
+  <junction id="J5" type="dead_end" x="400" y="0"/>
+  <connection from="a" to="b" fromLane="0" toLane="0" via=":J1_0_0" dir="l" state=")" +
+         std::string(ab.find("minor") != std::string::npos ? "m" : "M") + R"("/>
+  <connection from="a" to="c" fromLane="0" toLane="0" via=":J1_1_0" dir="r" state="M"/>
+  <connection from="b" to="d" fromLane="0" toLane="0" dir="s"/>
+  <connection from="c" to="e" fromLane="0" toLane="0" dir="s"/>
+  <connection from="d" to="f" fromLane="0" toLane="0" dir="s"/>
+  <connection from="e" to="f" fromLane="0" toLane="0" dir="s"/>
+</net>)";
+}
+
+nlohmann::json routed(const std::string& net) {
+  ImportedCity c = parse(net, R"(<routes><trip id="x" depart="0" from="a" to="f"/></routes>)");
+  auto fl = nlohmann::json::parse(c.flow_json);
+  return fl.size() == 1 ? fl[0]["route"] : nlohmann::json();
+}
+
+TEST(SumoRouting, TripsCountTheJunctionsInternalLanes) {
+  const std::string fast =
+      R"(<lane id=":J1_0_0" index="0" speed="10" length="10" shape="100,0 105,5"/>)";
+  const std::string slow =
+      R"(<lane id=":J1_0_0" index="0" speed="5" length="30" shape="100,0 105,5"/>)";
+  const std::string right =
+      R"(<lane id=":J1_1_0" index="0" speed="10" length="10" shape="100,0 105,-5"/>)";
+  EXPECT_EQ(routed(two_ways(fast, right)), nlohmann::json({"a", "b", "d", "f"}));
+  // Six seconds across the junction towards b outweigh e's extra second.
+  EXPECT_EQ(routed(two_ways(slow, right)), nlohmann::json({"a", "c", "e", "f"}));
+}
+
+TEST(SumoRouting, TripsAvoidMinorLinksByTheirPenalty) {
+  const std::string minor =
+      R"(<lane id=":J1_0_0" index="0" speed="10" length="10" shape="100,0 105,5"/><!-- minor -->)";
+  const std::string right =
+      R"(<lane id=":J1_1_0" index="0" speed="10" length="10" shape="100,0 105,-5"/>)";
+  // The same junction time both ways; a->b has no priority: 1.5 s outweigh e's extra second.
+  EXPECT_EQ(routed(two_ways(minor, right)), nlohmann::json({"a", "c", "e", "f"}));
+}
+
 TEST(SumoErrors, MissingFiles) {
   try {
     import_sumo_config(kDir + "no_such.sumocfg");
