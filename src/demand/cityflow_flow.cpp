@@ -81,6 +81,7 @@ Demand build(const JsonNode& root, const net::Network& net) {
       end->fail("end time " + std::to_string(flow.end) + " is before start time " +
                 std::to_string(flow.start));
     }
+    if (auto reroute = node.find("routeAtInsertion")) flow.route_at_insertion = reroute->as_bool();
     demand.flows.push_back(flow);
   }
   return demand;

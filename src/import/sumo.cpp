@@ -274,6 +274,8 @@ class Importer {
   std::vector<std::vector<int>> m_next_roads;
   std::vector<std::vector<double>> m_next_cost;  // per m_next_roads entry: crossing the junction
   std::vector<double> m_road_cost;
+  // The vehicle being added is a trip without via edges: SUMO routes it when it is inserted.
+  bool m_trip_without_via = false;
   double m_max_lane_speed = 13.89;
   json m_flow = json::array();
   std::uint64_t m_draws = 0;
@@ -821,9 +823,11 @@ void Importer::build_roadnet() {
     (void)tl;
     m_report.keep("tlLogic");
   }
-  m_roadnet = {{"intersections", std::move(intersections)},
-               {"roads", std::move(roads)},
-               {"citybrain", {{"keepClear", true}, {"laneBalance", true}, {"source", "sumo"}}}};
+  m_roadnet = {
+      {"intersections", std::move(intersections)},
+      {"roads", std::move(roads)},
+      {"citybrain",
+       {{"keepClear", true}, {"laneBalance", true}, {"routeTrips", true}, {"source", "sumo"}}}};
 }
 
 bool Importer::routable(const std::vector<int>& roads) const {
@@ -923,6 +927,7 @@ void Importer::add_vehicle(Doc& d, const pugi::xml_node& n, double depart,
                     {"startTime", start},
                     {"endTime", start},
                     {"id", id}});
+  if (m_trip_without_via) m_flow.back()["routeAtInsertion"] = true;
   m_report.keep("vehicle");
 }
 
@@ -1104,7 +1109,12 @@ void Importer::read_routes(Doc& d) {
                       id + " at " + s.attribute("busStop").value() + s.attribute("lane").value(),
                       "stops are not simulated");
       }
+      m_trip_without_via =
+          (name == "trip" || (!n.attribute("route") && !n.child("route") &&
+                              !n.child("routeDistribution") && n.attribute("from"))) &&
+          !n.attribute("via");
       add_vehicle(d, n, depart, n.attribute("type").value(), std::move(roads), id);
+      m_trip_without_via = false;
     } else if (name == "flow") {
       std::string id = str(d, n, "id");
       double fbegin = num(d, n, "begin", m_begin);

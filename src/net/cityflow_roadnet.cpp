@@ -221,6 +221,7 @@ Network build(const JsonNode& root) {
     if (!ext->is_object()) ext->fail("expected an object of citybrain options");
     net.options.keep_clear = ext->get_bool("keepClear", false);
     net.options.lane_balance = ext->get_bool("laneBalance", false);
+    net.options.route_trips = ext->get_bool("routeTrips", false);
   }
   std::vector<RightOfWay> row;
   std::unordered_map<std::string, std::uint32_t> group_first;

@@ -555,7 +555,7 @@ void Engine::update_vehicles() {
               m_veh[v].prev_drv = m_veh[v].drv;
               m_veh[v].drv = m_next[v].new_drv;
               if (m_veh[v].drv < n_lanes) {
-                auto route = m_demand->route(RouteId(m_veh[v].route));
+                auto route = route_of(m_veh[v].route);
                 RoadId road = m_net->lanes[m_veh[v].drv].road;
                 while (m_veh[v].route_pos < route.size() && route[m_veh[v].route_pos] != road)
                   ++m_veh[v].route_pos;

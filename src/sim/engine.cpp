@@ -85,6 +85,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
     }
   }
   m_notices.assign(net.crosses.size() * 2, Notice{});
+  if (net.options.route_trips) init_trip_routing();
   for (std::size_t i = 0; i < net.intersections.size(); ++i) refresh_green(i);
 
   const auto& flows = m_demand->flows;
@@ -229,7 +230,7 @@ DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot 
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
   if (from >= n_lanes) return net.lanelinks[from - n_lanes].to.value;
   const net::Lane& lane = net.lanes[from];
-  auto route = m_demand->route(RouteId(m_veh[v].route));
+  auto route = route_of(m_veh[v].route);
   std::uint32_t p = route_pos;
   while (p < route.size() && route[p] != lane.road) ++p;
   if (p + 1 >= route.size()) return kNoDrivable;
@@ -280,7 +281,7 @@ void Engine::refresh_plan(Slot v) {
 bool Engine::on_last_road(Slot v) const {
   DrivableId d = m_veh[v].drv;
   if (!is_lane(d)) return false;
-  auto route = m_demand->route(RouteId(m_veh[v].route));
+  auto route = route_of(m_veh[v].route);
   return m_net->lanes[d].road == route.back();
 }
 
@@ -290,7 +291,7 @@ bool Engine::on_valid_lane(Slot v) const {
 
 DrivableId Engine::first_lane(std::uint32_t route_id, std::uint64_t counter) const {
   const net::Network& net = *m_net;
-  auto route = m_demand->route(RouteId(route_id));
+  auto route = route_of(route_id);
   const net::Road& road = net.roads[route[0].index()];
   std::uint32_t candidates[64];
   std::uint32_t n = 0;
@@ -331,6 +332,7 @@ void Engine::step() {
   apply_moves();
   collect_active();
   update_vehicles();
+  if (m_route_trips) sample_road_speeds();
   if (m_step % kCompactEvery == kCompactEvery - 1) compact_slots();
   if (!m_config.rl_traffic_light) pass_signal_time();
   m_vehicle_steps += m_running;
@@ -359,9 +361,10 @@ void Engine::generate() {
       m_veh[v].trip = trip;
       m_veh[v].type = flow.type.value;
       m_veh[v].route = flow.route.value;
+      if (m_route_trips && flow.route_at_insertion) m_veh[v].route = route_trip(flow.route.value);
       m_veh[v].route_pos = 0;
       m_aux[v].gen_time = time();
-      m_veh[v].drv = first_lane(flow.route.value, trip);
+      m_veh[v].drv = first_lane(m_veh[v].route, trip);
       refresh_plan(v);
       std::uint32_t lane = m_veh[v].drv;
       if (m_waiting_head[lane] == m_waiting[lane].size()) {

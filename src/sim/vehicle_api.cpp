@@ -114,7 +114,7 @@ Slot Engine::vehicle_leader(Slot v) const {
 }
 
 std::span<const RoadId> Engine::vehicle_route_ahead(Slot v) const {
-  auto route = m_demand->route(RouteId(m_veh[v].route));
+  auto route = route_of(m_veh[v].route);
   return route.subspan(std::min<std::size_t>(m_veh[v].route_pos, route.size()));
 }
 

@@ -33,6 +33,10 @@ struct Flow {
   double interval = 1;  // seconds between two vehicles
   int start = 0;        // first release time (s)
   int end = -1;         // last release time (s), -1 for no end
+  // citybrain's "routeAtInsertion" (imported SUMO trips): the route gives origin and destination;
+  // on networks that ask for it (NetworkOptions::route_trips) each vehicle is routed when
+  // released, by the current travel times.
+  bool route_at_insertion = false;
 };
 
 struct Demand {

@@ -110,6 +110,9 @@ struct NetworkOptions {
   // At a junction, vehicles pick among the lanes that continue their route the one holding the
   // fewest vehicles (SUMO's drivers change lanes to use every lane); CityFlow keeps the lane index.
   bool lane_balance = false;
+  // Flows marked routeAtInsertion are routed when each vehicle is released, by the roads' mean
+  // speeds over the last 180 s (SUMO routes trips at insertion with its routing device).
+  bool route_trips = false;
 };
 
 struct Network {

@@ -209,6 +209,22 @@ class Engine {
   DrivableId first_lane(std::uint32_t route, std::uint64_t counter) const;
   void refresh_plan(Slot v);
 
+  // Imported cities (NetworkOptions::route_trips): trips are routed when released, as SUMO routes
+  // incomplete routes at insertion with its routing device: the fastest path by each road's mean
+  // speed over the last 180 s, plus the lane links' length at free speed (route_trips.cpp).
+  static constexpr std::uint32_t kLocalRoute = 0x80000000u;  // route ids of the engine's own
+  static constexpr std::size_t kSpeedWindow = 180;           // samples, one per step
+  std::span<const RoadId> route_of(std::uint32_t route) const {
+    if (route & kLocalRoute) {
+      const net::Range r = m_local_routes[route & ~kLocalRoute];
+      return {m_local_roads.data() + r.begin, r.size()};
+    }
+    return m_demand->route(RouteId(route));
+  }
+  void init_trip_routing();
+  void sample_road_speeds();
+  std::uint32_t route_trip(std::uint32_t demand_route);
+
   // Driving model.
   void update_leader_and_gap(Slot v, Slot candidate);
   double next_speed(Slot v);
@@ -384,6 +400,23 @@ class Engine {
   std::size_t m_pool_size = 0;
   std::uint64_t m_vehicle_steps = 0;
   bool m_refresh_leaders = false;  // vehicles were placed: the front ones look ahead again
+
+  // Trip routing (route_trips.cpp).
+  bool m_route_trips = false;
+  std::vector<double> m_road_length, m_road_free_speed;  // per road
+  std::vector<double> m_speed_ring;                      // per road, kSpeedWindow samples
+  std::vector<double> m_speed_sum;                       // per road: the sum of its samples
+  std::size_t m_ring_pos = 0;
+  std::vector<std::uint32_t> m_next_begin;  // per road: its successors in m_next_road
+  std::vector<std::uint32_t> m_next_road;
+  std::vector<double> m_next_cost;  // per successor: crossing the junction at free speed
+  std::vector<RoadId> m_local_roads;
+  std::vector<net::Range> m_local_routes;
+  detail::Scratch<std::vector<double>> m_road_sample_sum;
+  detail::Scratch<std::vector<std::uint32_t>> m_road_sample_count, m_prev;
+  detail::Scratch<std::vector<double>> m_dist;
+  detail::Scratch<std::vector<std::pair<double, std::uint32_t>>> m_heap;
+  detail::Scratch<std::vector<RoadId>> m_path;
 };
 
 }  // namespace citybrain::sim
