@@ -21,10 +21,12 @@ struct City {
   std::size_t sumo_arrived;
   double sumo_mean_travel_time;
   // What this importer and engine reach (README, "SUMO scenarios"): the share of the imported
-  // vehicles that must arrive. The mean travel time is printed and recorded, not asserted: it is
-  // not yet within 10 % of SUMO's (README gives the measured gap and its cause).
+  // vehicles that must arrive.
   double min_arrived_share;
   std::size_t max_dropped;  // vehicles the import may leave out (routes over dropped links)
+  // Arrivals and mean travel time within 10 % of SUMO's. Where false, the mean travel time is
+  // printed and recorded, not asserted (README gives the measured gap and its cause).
+  bool within_10_percent;
 };
 
 class SumoCity : public ::testing::TestWithParam<City> {};
@@ -58,13 +60,19 @@ TEST_P(SumoCity, MatchesSumoTripStatistics) {
       r.sim_seconds);
   EXPECT_GE(static_cast<double>(r.arrived), c.min_arrived_share * static_cast<double>(imported));
   EXPECT_GT(r.mean_travel_time, 0);
+  if (c.within_10_percent) {
+    EXPECT_NEAR(r.mean_travel_time, c.sumo_mean_travel_time, 0.1 * c.sumo_mean_travel_time);
+    EXPECT_NEAR(static_cast<double>(r.arrived), static_cast<double>(c.sumo_arrived),
+                0.1 * static_cast<double>(c.sumo_arrived));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cities, SumoCity,
-    ::testing::Values(City{"bologna_joined", "run.sumocfg", 11176, 381.4, 1.0, 30},
-                      City{"resco_ingolstadt21", "ingolstadt21.sumocfg", 4283, 296.5, 1.0, 30},
-                      City{"tavf_hamburg", "run_simulation.sumocfg", 21265, 200.3, 1.0, 300}),
+    ::testing::Values(City{"bologna_joined", "run.sumocfg", 11176, 381.4, 1.0, 30, false},
+                      City{"resco_ingolstadt21", "ingolstadt21.sumocfg", 4283, 296.5, 1.0, 30,
+                           false},
+                      City{"tavf_hamburg", "run_simulation.sumocfg", 21265, 200.3, 1.0, 300, true}),
     [](const ::testing::TestParamInfo<City>& p) {
       std::string name = p.param.folder;
       for (char& ch : name)

@@ -210,5 +210,35 @@ TEST(Engine, FixedCycleWithoutRlAdvancesPhases) {
   EXPECT_EQ(e.vehicles_generated(), 0u);
 }
 
+// Imported cities: a flow marked routeAtInsertion on a roadnet with citybrain.routeTrips is routed
+// when released by the current travel times (on an empty network, the fastest path), whatever
+// the route in the file; without either flag it keeps the file's route.
+std::vector<std::string> released_route(bool route_trips, bool at_insertion) {
+  GridOptions o{.rows = 2, .cols = 2, .length = 300, .lanes = 2, .max_speed = 11.111};
+  nlohmann::json roadnet = test::make_grid(o);
+  if (route_trips) roadnet["citybrain"] = {{"routeTrips", true}};
+  // A detour round the block: north at I_0_0, east, south at I_1_1, then out east of I_0_1.
+  nlohmann::json flow = test::flow_json(
+      {test::road_id(0, -1, 0, 0), test::road_id(0, 0, 1, 0), test::road_id(1, 0, 1, 1),
+       test::road_id(1, 1, 0, 1), test::road_id(0, 1, 0, 2)},
+      100.0, 0, 0);
+  if (at_insertion) flow["routeAtInsertion"] = true;
+  auto built = test::build(roadnet, nlohmann::json::array({flow}));
+  Engine e(built.net, built.demand, {});
+  e.step();
+  std::vector<Slot> vs = e.vehicles(true);
+  if (vs.size() != 1) return {};
+  std::vector<std::string> ids;
+  for (RoadId r : e.vehicle_route_ahead(vs[0])) ids.push_back(built.net->roads[r.index()].id);
+  return ids;
+}
+
+TEST(Engine, TripsAreRoutedWhenReleasedOnlyWhereAsked) {
+  const std::vector<std::string> direct = {test::road_id(0, -1, 0, 0), test::road_id(0, 0, 0, 1),
+                                           test::road_id(0, 1, 0, 2)};
+  EXPECT_EQ(released_route(true, true), direct);
+  EXPECT_EQ(released_route(false, true).size(), 5u);
+  EXPECT_EQ(released_route(true, false).size(), 5u);
+}
 }  // namespace
 }  // namespace citybrain::sim
