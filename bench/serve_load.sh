@@ -2,8 +2,10 @@
 # Load benchmark of `citybrain run`: a generated 30x30 grid city filled until at least TARGET
 # (default 50,000) vehicles are on the road at once, then run at SPEED (default 10) times real time
 # while CLIENTS (default 10) WebSocket clients stream at HZ (default 5) for SECONDS (default 60):
-# frame sizes, frame latency, the server's CPU and real-time factor (bench/serve_load.cpp); then
-# wrk on GET /api/state and /api/health. Prints the figures and the load average.
+# frame sizes, frame latency, the server's CPU and real-time factor (bench/serve_load.cpp); then the
+# same clients for SECONDS/2 with the twin free-running (speed 1000, the most the API allows): the
+# real-time factor it keeps while serving them; then wrk on GET /api/state and /api/health. Prints
+# the figures and the load average.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${BIN:-build/apps/citybrain/citybrain}
@@ -43,6 +45,10 @@ import sys
 c0, c1, t0, t1, ticks = map(float, sys.argv[1:])
 print("server CPU during the stream: %.0f %% of one core" % (100 * (c1 - c0) / ticks / (t1 - t0)))
 PY
+echo "free-running (speed 1000) with the same clients:"
+curl -sf -X PUT -H "Authorization: Bearer $token" -d '{"speed":1000}' "$url/api/sim" > /dev/null
+sleep 3
+"$load" --port "$port" --clients "$clients" --hz "$hz" --seconds "$((seconds / 2))"
 for path in /api/state /api/health; do
   echo "wrk $path:"
   wrk -t2 -c10 -d15s "$url$path" | grep -E "Requests/sec|Latency|requests in|Non-2xx|Socket errors" || true

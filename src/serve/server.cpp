@@ -1,5 +1,6 @@
 #include "citybrain/serve/server.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -54,7 +55,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     m_ws.async_write(asio::buffer(*m_hello),
                      beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
     do_read();
-    schedule();
+    schedule(kRetrySeconds);
   }
 
   void do_read() {
@@ -78,24 +79,31 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     do_read();
   }
 
-  void schedule() {
+  static constexpr double kRetrySeconds = 0.02;
+
+  void schedule(double seconds) {
     m_timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(1.0 / m_hz)));
+        std::chrono::duration<double>(seconds)));
     m_timer.async_wait(beast::bind_front_handler(&WsSession::on_tick, shared_from_this()));
   }
 
+  // A frame goes out at most every 1/hz. When the tick finds no newer frame, or the last one still
+  // being written (one frame in flight at most: a slow client gets frames dropped), it looks again
+  // soon rather than a whole period later, so that the twin's and the client's clocks drifting
+  // apart do not halve the rate.
   void on_tick(beast::error_code ec) {
     if (ec || m_closed) return;
     auto frame = m_service.latest_frame();
-    // One frame in flight at most: while the last is still being written, this one is dropped.
     if (frame && frame != m_last && !m_writing) {
       m_last = frame;
       m_writing = true;
       m_ws.binary(true);
       m_ws.async_write(asio::buffer(*frame),
                        beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+      schedule(1.0 / m_hz);
+    } else {
+      schedule(std::min(1.0 / m_hz, kRetrySeconds));
     }
-    schedule();
   }
 
   void on_write(beast::error_code ec, std::size_t) {

@@ -127,12 +127,18 @@ void Service::step() {
     compute_kpis(*m_engine, m_work);
     const double hz = max_client_hz();
     const double now = wall_seconds();
-    if (m_frame_wanted.exchange(false) || (hz > 0 && now - m_last_frame_wall >= 1.0 / hz)) {
+    // Frames are due on a fixed grid of 1/hz, not 1/hz after the last one: steps come at their own
+    // pace, and waiting a full period from a late frame would lose frames at every jitter.
+    const bool due = hz > 0 && now >= m_next_frame_wall;
+    if (m_frame_wanted.exchange(false) || due) {
       auto text = std::make_shared<std::string>();
       encode_frame(*m_engine, m_bbox, ++m_seq, frame_kpis(m_work.city, m_speed.load()),
                    m_work.roads, m_phases, *text);
       frame = std::move(text);
-      m_last_frame_wall = now;
+      if (due) {
+        m_next_frame_wall += 1.0 / hz;
+        if (m_next_frame_wall < now) m_next_frame_wall = now + 1.0 / hz;  // behind: no burst
+      }
     }
     const double t = m_engine->time();
     minute = std::fmod(t, 60.0) == 0.0 && t > 0;

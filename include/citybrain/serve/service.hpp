@@ -123,7 +123,7 @@ class Service {
   std::vector<std::uint8_t> m_phases;                                   // per signal
   Kpis m_work;
   std::uint32_t m_seq = 0;
-  double m_last_frame_wall = -1e9;
+  double m_next_frame_wall = 0;  // when the next frame is due (wall seconds)
 
   // What readers see; guarded by m_snap_mutex.
   mutable std::mutex m_snap_mutex;
