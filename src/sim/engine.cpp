@@ -647,6 +647,9 @@ void Engine::apply_moves() {
         if (m_veh[v].partner_type != 2 && !m_next[v].aborted) {
           ++m_finished_trips;
           m_trip_duration_sum += now - m_aux[v].enter_time;
+          const DrivableId d = m_veh[v].drv;
+          m_trips_off_route +=
+              !is_lane(d) || m_net->lanes[d].road != route_of(m_veh[v].route).back();
         }
       }
       free_slot(v);

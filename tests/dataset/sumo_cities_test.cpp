@@ -10,6 +10,7 @@
 #include "citybrain/demand/cityflow_flow.hpp"
 #include "citybrain/import/sumo.hpp"
 #include "citybrain/net/cityflow_roadnet.hpp"
+#include "citybrain/sim/engine.hpp"
 
 namespace citybrain {
 namespace {
@@ -38,26 +39,35 @@ TEST_P(SumoCity, MatchesSumoTripStatistics) {
     GTEST_SKIP() << "SUMO city data not found at " << dir;
   }
   import::ImportedCity city = import::import_sumo_config(dir + "/" + c.config);
-  Scenario sc;
-  auto net = std::make_shared<net::Network>(
+  auto net = std::make_shared<const net::Network>(
       net::parse_cityflow_roadnet(city.roadnet_json, std::string(c.folder) + " roadnet"));
-  sc.demand = std::make_shared<demand::Demand>(
+  auto demand = std::make_shared<const demand::Demand>(
       demand::parse_cityflow_flow(city.flow_json, std::string(c.folder) + " flow", *net));
-  sc.network = net;
   const std::size_t imported = city.report.kept("vehicle");
   EXPECT_LE(city.report.dropped_count("vehicle"), c.max_dropped);
-  RunOptions o;
-  o.duration = 4 * 3600;
-  o.until_empty = true;
-  o.trip_statistics = true;
-  Report r = run(sc, o);
+  // Until every vehicle has left (at most 4 h).
+  sim::Engine e(net, demand, {});
+  while (e.time() < 4 * 3600) {
+    if (e.step_count() > 0 && e.demand_exhausted() && e.vehicle_count() == 0 &&
+        e.waiting_to_enter() == 0)
+      break;
+    e.step();
+  }
+  struct {
+    std::size_t arrived;
+    double mean_travel_time;
+  } r{e.vehicles_finished(), e.mean_trip_duration()};
   RecordProperty("mean_travel_time", std::to_string(r.mean_travel_time));
   RecordProperty("arrived", std::to_string(r.arrived));
+  RecordProperty("ended_before_last_road", std::to_string(e.trips_ended_off_route()));
   std::printf(
       "%s: arrived %zu of %zu (SUMO %zu), mean travel time %.1f s (SUMO %.1f s), "
-      "ended at %.0f s\n",
+      "ended at %.0f s; %zu trips (%.0f %%) ended before their last road\n",
       c.folder, r.arrived, imported, c.sumo_arrived, r.mean_travel_time, c.sumo_mean_travel_time,
-      r.sim_seconds);
+      e.time(), e.trips_ended_off_route(),
+      r.arrived
+          ? 100.0 * static_cast<double>(e.trips_ended_off_route()) / static_cast<double>(r.arrived)
+          : 0.0);
   EXPECT_GE(static_cast<double>(r.arrived), c.min_arrived_share * static_cast<double>(imported));
   EXPECT_GT(r.mean_travel_time, 0);
   if (c.within_10_percent) {

@@ -95,6 +95,9 @@ class Engine {
   std::size_t waiting_to_enter() const;
   std::size_t vehicles_generated() const { return m_generated; }
   std::size_t vehicles_finished() const { return m_finished_trips; }
+  // Of those, the trips that ended before their route's last road: the vehicle's lane had no link
+  // towards its next road (CityFlow's rule when it cannot change lanes).
+  std::size_t trips_ended_off_route() const { return m_trips_off_route; }
   std::uint64_t vehicle_steps() const { return m_vehicle_steps; }
   // CityFlow's get_average_travel_time() (PROTOCOL.md 3.2).
   double average_travel_time_cityflow() const;
@@ -392,8 +395,9 @@ class Engine {
   std::size_t m_running = 0;
   std::size_t m_generated = 0;
   std::size_t m_waiting_total = 0;
-  std::size_t m_finished_trips = 0;  // trips that reached their destination
-  std::size_t m_cf_finished = 0;     // CityFlow's finished count (includes its quirks)
+  std::size_t m_finished_trips = 0;   // trips that reached their destination
+  std::size_t m_trips_off_route = 0;  // finished trips that ended before their last road
+  std::size_t m_cf_finished = 0;      // CityFlow's finished count (includes its quirks)
   double m_cf_travel_time = 0;
   double m_trip_duration_sum = 0;  // over finished trips: finish - entry
   double m_pool_gen_time_sum = 0;  // sum of generation times over vehicles in CityFlow's pool
