@@ -40,7 +40,7 @@ def field(text, pattern, cast=float):
     m = re.search(pattern, text)
     return cast(m.group(1).replace(",", "")) if m else float("nan")
 def wall(text):  # /usr/bin/time: "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:14.52"
-    parts = re.search(r"Elapsed \(wall clock\) time[^:]*: ([\d:.]+)", text).group(1).split(":")
+    parts = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text).group(1).split(":")
     return sum(float(p) * 60 ** i for i, p in enumerate(reversed(parts)))
 print(f"citybrain threads {threads}, best of {repeat}, load average {load_start} (start) "
       f"{load_end} (end)\n")
@@ -58,6 +58,7 @@ for spec in sys.argv[6:]:
     reps = [(json.load(open(f)), open(f.replace(".json", ".log")).read()) for f in cb]
     r, log = max(reps, key=lambda p: p[0]["vehicle_steps_per_second"])
     ups = field(s, r"UPS: ([\d.,]+)")
+    rss = r"Maximum resident set size \(kbytes\): (\d+)"
     cps = r["vehicle_steps_per_second"]
     # --duration-log.statistics: "Inserted: n", "Running: n", then the trip statistics'
     # "Duration: x" (the performance block's "Duration: x s" is wall time).
@@ -65,7 +66,6 @@ for spec in sys.argv[6:]:
     s_tt = field(s, r"Statistics \(avg of \d+\):[\s\S]*?Duration: ([\d.]+)")
     print(f"| {name} | {ups:,.0f} | {cps:,.0f} | {cps / ups:.1f}x | {wall(s):.1f} | "
           f"{r['wall_seconds']:.1f} ({wall(log):.1f}) | "
-          f"{field(s, r'Maximum resident set size \(kbytes\): (\d+)') / 1024:.0f} / "
-          f"{field(log, r'Maximum resident set size \(kbytes\): (\d+)') / 1024:.0f} | "
+          f"{field(s, rss) / 1024:.0f} / {field(log, rss) / 1024:.0f} | "
           f"{s_arrived:,}, {s_tt:.1f} s | {r['arrived']:,}, {r['mean_travel_time']:.1f} s |")
 PY
