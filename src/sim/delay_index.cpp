@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "citybrain/core/error.hpp"
+
 namespace citybrain::sim {
 
 DelayIndex::DelayIndex(const Engine& engine) {
@@ -13,7 +15,7 @@ DelayIndex::DelayIndex(const Engine& engine) {
   }
 }
 
-void DelayIndex::observe(const Engine& engine) {
+void DelayIndex::observe(const Engine& engine, bool with_rest) {
   const net::Network& net = engine.network();
   const std::int64_t step = engine.step_count();
   m_time = engine.time();
@@ -27,6 +29,10 @@ void DelayIndex::observe(const Engine& engine) {
       const std::uint32_t trip = engine.vehicle_trip(v);
       if (trip >= m_trips.size()) m_trips.resize(trip + 1);
       Trip& t = m_trips[trip];
+      t.seen = step;
+      m_next_running.push_back(trip);
+      const bool first = t.enter < 0;
+      if (!with_rest && !first) continue;
       // The rest of the route: what is left of the current lane (or lane link), then every road
       // after the current one.
       const auto ahead = engine.vehicle_route_ahead(v);
@@ -51,15 +57,14 @@ void DelayIndex::observe(const Engine& engine) {
       for (std::size_t k = first_whole; k < ahead.size(); ++k) {
         rest += m_road_freeflow[ahead[k].index()];
       }
-      if (t.seen < 0) {
+      if (first) {
         t.enter = m_time - engine.config().interval;  // it entered during this step
         t.freeflow = rest + done;
       }
       t.rest = rest;
-      t.seen = step;
-      m_next_running.push_back(trip);
     }
   }
+  m_rest_current = with_rest;
   // Trips seen after the last step and not now have left the network during this step.
   for (std::uint32_t trip : m_running) {
     const Trip& t = m_trips[trip];
@@ -71,6 +76,10 @@ void DelayIndex::observe(const Engine& engine) {
 }
 
 double DelayIndex::value() const {
+  if (!m_rest_current) {
+    throw Error(ErrorCode::kInternal, "DelayIndex::value",
+                "the last observe() did not measure the rest of the routes");
+  }
   double sum = m_finished_sum;
   for (std::uint32_t trip : m_running) {
     const Trip& t = m_trips[trip];

@@ -17,10 +17,13 @@ class DelayIndex {
  public:
   explicit DelayIndex(const Engine& engine);
 
-  // Call after every engine step.
-  void observe(const Engine& engine);
+  // Call after every engine step. The rest of the route of every running vehicle (the costly
+  // part: it walks each route) is measured only when `with_rest` is set; vehicles seen for the
+  // first time always are. Calling it again for the same step is harmless.
+  void observe(const Engine& engine, bool with_rest = true);
 
-  // The mean delay index over the vehicles that entered so far (1 when none has).
+  // The mean delay index over the vehicles that entered so far (1 when none has). Needs the last
+  // observe() to have been with_rest; throws Error (internal) otherwise.
   double value() const;
   // Vehicles that have entered the network (running or finished): the challenge's "served".
   std::size_t served() const { return m_finished + m_running.size(); }
@@ -38,6 +41,7 @@ class DelayIndex {
   std::size_t m_finished = 0;
   double m_finished_sum = 0;  // sum of D_i over finished trips
   double m_time = 0;
+  bool m_rest_current = false;  // the last observe() measured every running vehicle's rest
 };
 
 }  // namespace citybrain::sim
