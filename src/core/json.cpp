@@ -173,4 +173,17 @@ std::unique_ptr<JsonDocument> JsonDocument::parse(std::string_view text, const s
   return doc;
 }
 
+std::size_t invalid_utf8_line(std::string_view text) {
+  if (simdjson::validate_utf8(text.data(), text.size())) return 0;
+  // Only on the error path: find the line (UTF-8 sequences never contain '\n').
+  std::size_t line = 1;
+  for (std::size_t begin = 0; begin <= text.size(); ++line) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    if (!simdjson::validate_utf8(text.data() + begin, end - begin)) return line;
+    begin = end + 1;
+  }
+  return line;
+}
+
 }  // namespace citybrain

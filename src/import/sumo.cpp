@@ -22,6 +22,7 @@
 
 #include "citybrain/core/error.hpp"
 #include "citybrain/core/geometry.hpp"
+#include "citybrain/core/json.hpp"
 #include "citybrain/core/rng.hpp"
 
 namespace citybrain::import {
@@ -58,6 +59,10 @@ std::string describe(const pugi::xml_node& n) {
 }
 
 void load_doc(Doc& d) {
+  if (const std::size_t line = invalid_utf8_line(d.text)) {
+    throw Error(ErrorCode::kInvalidInput, d.name + ":" + std::to_string(line),
+                "text that is not valid UTF-8 (expected UTF-8, as SUMO writes its files)");
+  }
   pugi::xml_parse_result r =
       d.doc.load_buffer(d.text.data(), d.text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r) {

@@ -82,4 +82,8 @@ class JsonDocument {
   simdjson::dom::element m_root;
 };
 
+// The first line (1-based) of text that is not valid UTF-8, or 0 when all of it is. For importers
+// whose text ends up in JSON (which must be UTF-8).
+std::size_t invalid_utf8_line(std::string_view text);
+
 }  // namespace citybrain

@@ -40,6 +40,16 @@ TEST(Json, MalformedJsonIsInvalidInput) {
   EXPECT_NE(std::string(err->what()).find("malformed JSON"), std::string::npos);
 }
 
+TEST(Json, InvalidUtf8LineNamesTheLine) {
+  EXPECT_EQ(invalid_utf8_line(""), 0u);
+  EXPECT_EQ(invalid_utf8_line("plain\nStra\xc3\x9f"
+                              "e\n"),
+            0u);
+  EXPECT_EQ(invalid_utf8_line("a\nb\n\xba\n"), 3u);
+  EXPECT_EQ(invalid_utf8_line("a\xe2\x82"), 1u);  // truncated sequence at the end
+  EXPECT_EQ(invalid_utf8_line("ok\n\xc3\nok"), 2u);
+}
+
 TEST(Json, MissingFileIsNotFound) {
   auto err = test::catch_error([] { JsonDocument::load("/nonexistent/dir/none.json"); });
   ASSERT_TRUE(err);

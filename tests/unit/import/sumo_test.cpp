@@ -251,6 +251,15 @@ TEST(SumoErrors, MalformedXml) {
   expect_error([] { parse("<net><edge id=\"a\"></net>"); }, "net.xml:1");
 }
 
+// Found by fuzz_sumo: an id with a byte that is not UTF-8 reached the JSON writer, which threw.
+TEST(SumoErrors, TextThatIsNotUtf8) {
+  std::string n = kNet;
+  n.replace(n.find("id=\"b\""), 6, "id=\"\xba\"");
+  expect_error([&] { parse(n); }, "net.xml:3");
+  expect_error([&] { parse(kNet, "<routes>\n<vehicle id=\"\xc3\" depart=\"1\"/></routes>"); },
+               "r.rou.xml:2: text that is not valid UTF-8");
+}
+
 TEST(SumoErrors, WrongRoot) {
   expect_error([] { parse("<routes/>"); }, "root element <net>");
 }
