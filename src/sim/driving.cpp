@@ -196,11 +196,10 @@ bool Engine::can_yield(Slot v, double distance) const {
          (distance < 0 && distance + t.length < 0);
 }
 
-bool Engine::can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_start) const {
+bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe,
+                      double distance_to_link_start) const {
   const net::Cross& cross = m_net->crosses[lc.cross.index()];
   const std::size_t foe_index = lc.cross.index() * 2 + (1 - lc.side);
-  Slot foe = notified(foe_index);
-  if (foe == kNoVehicle) return true;
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const std::uint32_t my_link = cross.links[lc.side].value;
   const std::uint32_t foe_link = cross.links[1 - lc.side].value;
@@ -301,9 +300,11 @@ double Engine::intersection_speed(Slot v) {
   double to_start = is_lane(d) ? -(m_drv_length[d] - m_veh[v].dis) : m_veh[v].dis;
   for (const net::LinkCross& lc : m_net->crosses_of(LaneLinkId(link))) {
     if (lc.distance < to_start) continue;
-    if (!can_pass(lc, v, to_start)) {
+    // Most crossing points have no foe near them: only a notified foe needs the full rule.
+    const Slot foe = notified(lc.cross.index() * 2 + (1 - lc.side));
+    if (foe != kNoVehicle && !can_pass(lc, v, foe, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
-      m_next[v].new_blocker = notified(lc.cross.index() * 2 + (1 - lc.side));
+      m_next[v].new_blocker = foe;
       break;
     }
   }

@@ -249,7 +249,8 @@ class Engine {
   double no_collision_speed(double vl, double dl, double vf, const Decel& df, double gap,
                             double target_gap) const;
   bool is_intersection_related(Slot v) const;
-  bool can_pass(const net::LinkCross& lc, Slot v, double distance_to_link_start) const;
+  // Whether v may go on past the crossing point lc, where `foe` (notified on the other side) comes.
+  bool can_pass(const net::LinkCross& lc, Slot v, Slot foe, double distance_to_link_start) const;
   bool can_yield(Slot v, double distance) const;
   int reach_steps(Slot v, double distance, bool turn) const;
   double min_brake_distance(Slot v) const;
