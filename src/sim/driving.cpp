@@ -39,6 +39,7 @@ bool Engine::lane_available(DrivableId lane, Slot v) const {
 }
 
 bool Engine::link_keeps_clear(DrivableId lane, Slot v) const {
+  if (m_route_lanes) return sumo_keeps_clear(lane, v);  // lane_change.cpp
   // Room left on the lane behind its last vehicle (counting the way that vehicle will move in a
   // second), less what the vehicles already on links into the lane will take.
   const auto& list = m_lists[lane];
@@ -323,6 +324,29 @@ double Engine::yield_speed(Slot v) {
   return s < 0 ? 100 : s;
 }
 
+// Imported cities (lane_change.cpp): a vehicle with no link onward waits at the end of its lane
+// for a gap into a lane that leads on; a vehicle asked to leave room for one changing into its
+// lane keeps behind it.
+double Engine::route_lane_speed(Slot v) const {
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
+  const double speed = m_veh[v].speed;
+  double s = t.max_speed;
+  if (!on_valid_lane(v) && !gave_up_lane(v)) {
+    // No link onward: wait at the end of the lane for a gap into a lane that leads on.
+    const double to_end = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
+    s = mn(s, no_collision_speed(0, 1, speed, m_type_consts[m_veh[v].type].max_neg, to_end, 0.5));
+  }
+  const Slot c = m_aux[v].coop;
+  if (c != kNoVehicle) {
+    // Room for a vehicle beside that must change into this lane.
+    const demand::VehicleType& ct = m_demand->types[m_veh[c].type];
+    const double gap = m_veh[c].dis - ct.length - m_veh[v].dis;
+    s = mn(s, no_collision_speed(m_veh[c].speed, ct.usual_neg_acc, speed,
+                                 m_type_consts[m_veh[v].type].usual_neg, gap, t.min_gap));
+  }
+  return s;
+}
+
 [[gnu::always_inline]] inline double Engine::next_speed(Slot v) {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
@@ -340,6 +364,8 @@ double Engine::yield_speed(Slot v) {
       s = mn(s, no_collision_speed(0, 1, speed, m_type_consts[m_veh[v].type].max_neg, to_end,
                                    t.min_gap));
     }
+  } else if (m_route_lanes) {
+    s = mn(s, route_lane_speed(v));
   }
   return mx(s, speed - t.max_neg_acc * dt);
 }

@@ -84,6 +84,30 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
       }
     }
   }
+  m_route_lanes = net.options.lane_balance && !m_config.lane_change;
+  // Actuated lights: where SUMO places each lane's loop detector before the stop line (its
+  // detector-gap of 2 s at the lane's speed, at most (minDur / passing-time 1.9 s + 0.5) vehicles
+  // of 7.5 m, so that the queue before it clears within the minimum green).
+  m_detector_dist.assign(n_lanes, std::numeric_limits<double>::max());
+  for (const net::Intersection& inter : net.intersections) {
+    if (!inter.actuated) continue;
+    for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
+      // The shortest minimum green among the actuated phases that show the lane a green link.
+      double& min_dur = m_detector_dist[net.lanelinks[k].from.index()];
+      for (std::uint32_t p = inter.phases.begin; p < inter.phases.end; ++p) {
+        const net::Phase& ph = net.phases[p];
+        if (ph.min_time < ph.max_time &&
+            net.phase_allows(p, net.roadlinks[net.lanelinks[k].roadlink.index()].index))
+          min_dur = std::min(min_dur, ph.min_time);
+      }
+    }
+  }
+  for (std::size_t l = 0; l < n_lanes; ++l) {
+    double& d = m_detector_dist[l];
+    d = d == std::numeric_limits<double>::max()
+            ? 0
+            : std::min(2.0 * net.lanes[l].max_speed, (d / 1.9 + 0.5) * 7.5);
+  }
   m_notices.assign(net.crosses.size() * 2, Notice{});
   if (net.options.route_trips) init_trip_routing();
   for (std::size_t i = 0; i < net.intersections.size(); ++i) refresh_green(i);
@@ -234,6 +258,7 @@ DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot 
   std::uint32_t p = route_pos;
   while (p < route.size() && route[p] != lane.road) ++p;
   if (p + 1 >= route.size()) return kNoDrivable;
+  if (net.options.lane_balance) return next_drivable_balanced(lane, from, route, p, v);
   RoadId next_road = route[p + 1];
   bool has_after = p + 2 < route.size();
   RoadId after = has_after ? route[p + 2] : RoadId::invalid();
@@ -254,12 +279,6 @@ DrivableId Engine::next_drivable(DrivableId from, std::uint32_t route_pos, Slot 
       if (!onward) continue;
     }
     std::uint32_t diff = to.index > lane.index ? to.index - lane.index : lane.index - to.index;
-    if (net.options.lane_balance) {
-      // Fewest vehicles first, then the nearest lane index.
-      diff +=
-          static_cast<std::uint32_t>(std::min<std::size_t>(m_lists[link.to.index()].size(), 4095))
-          << 20;
-    }
     if (diff < best_diff) {
       best_diff = diff;
       best = n_lanes + k.value;
@@ -295,6 +314,10 @@ DrivableId Engine::first_lane(std::uint32_t route_id, std::uint64_t counter) con
   const net::Road& road = net.roads[route[0].index()];
   std::uint32_t candidates[64];
   std::uint32_t n = 0;
+  if (net.options.lane_balance) {
+    n = first_lane_candidates(route, candidates);
+    return candidates[random_u64(m_config.seed, kLaneStream, counter) % n];
+  }
   for (std::uint32_t i = 0; i < road.lane_count && n < 64; ++i) {
     LaneId lane(road.first_lane.value + i);
     bool ok = route.size() == 1;
@@ -326,6 +349,7 @@ void Engine::step() {
     collect_active();
     update_leaders();
   }
+  if (m_route_lanes) change_to_route_lanes();
   notify_crosses();
   compute_speeds();
   compute_moves();
@@ -418,17 +442,28 @@ void Engine::enter_waiting() {
 }
 
 bool Engine::phase_has_demand(std::size_t intersection) const {
-  // A vehicle on a lane whose link shows green, within 5 s of the stop line at the lane's speed
-  // (SUMO's default detector 2 s before the line plus its 3 s maximum gap), keeps the green.
+  // SUMO's actuated logic: a loop detector on each lane, detector-gap (2 s) at the lane's speed
+  // before the stop line, nearer when a phase giving the lane green has a short minimum (see the
+  // constructor); it serves a phase in which all the lane's links are green. A vehicle standing on
+  // it or that passed it within max-gap (3 s) keeps the green; vehicles queued between the loop
+  // and the stop line do not.
   const net::Intersection& inter = m_net->intersections[intersection];
   for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
     if (!m_link_green[k]) continue;
     const DrivableId lane = m_link_ends[k].first;
     const auto& list = m_lists[lane];
     if (list.empty()) continue;
-    const double reach = m_drv_length[lane] - 5.0 * m_drv_max_speed[lane];
-    if (m_veh[list.front()].dis >= reach) return true;
-    // The link may be the second choice of vehicles further back; the front decides here.
+    bool every = true;
+    for (LaneLinkId l : m_net->lane_links(LaneId(lane))) every = every && m_link_green[l.index()];
+    if (!every) continue;
+    const double loop = std::max(0.0, m_drv_length[lane] - m_detector_dist[lane]);
+    for (Slot v : list) {
+      const double front = m_veh[v].dis;
+      if (front < loop) break;
+      if (front - m_demand->types[m_veh[v].type].length <= loop ||
+          front - loop <= 3.0 * m_veh[v].speed)
+        return true;
+    }
   }
   return false;
 }
@@ -518,6 +553,7 @@ void Engine::compact_slots() {
     remap(aux.target_leader);
     remap(aux.target_follower);
     remap(aux.signal_recv);
+    remap(aux.coop);
     m_veh_scratch[to] = veh;
     m_next_scratch[to] = buffered;
     m_aux_scratch[to] = aux;

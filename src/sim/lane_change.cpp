@@ -203,4 +203,353 @@ void Engine::insert_shadow(Slot v) {
   m_pool_gen_time_sum += m_aux[s].gen_time;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Imported cities (NetworkOptions::lane_balance without CityFlow lane changes): SUMO's strategic
+// lanes, a simplified form of its bestLanes and LC2013 lane-change model. A lane is worth how far,
+// in metres, the vehicle can follow its route from it by links alone (SUMO's 3,000 m lookahead;
+// reaching the destination counts as the whole lookahead). A vehicle changes lanes, one lane a
+// step and in an instant (SUMO's default lane change takes one step), into a safe gap:
+// - towards a lane that leads further, once the way its own lane still leads is short: ten seconds
+//   at the lane's speed (twice that to the left) per lane to cross, plus the queue standing ahead
+//   of it (SUMO's urgency); the vehicle on the target lane beside or behind it then leaves it room
+//   (SUMO's cooperative changes), and with no link onward it waits at the end of its lane;
+// - to a neighbouring lane that leads at least as far, when it is slowed down and the gap ahead
+//   there is 15 m longer (SUMO's speed gain, which never works against the route).
+// A vehicle that has waited 60 s at the end of a lane with no link onward takes a neighbouring
+// lane's link (SUMO would teleport it after 300 s). CityFlow files never get here.
+
+namespace {
+constexpr double kLookahead = 3000;    // m: SUMO's best-lane lookahead
+constexpr double kLookForward = 10;    // s: how far ahead a needed lane change becomes urgent
+constexpr double kLeftFactor = 2;      // changes to the left are planned twice as far ahead
+constexpr double kChangeMargin = 1.0;  // m kept to the new leader and follower beyond braking
+constexpr double kGiveUpTime = 60;    // s waiting at the lane's end before using a neighbour's link
+constexpr double kStopLineZone = 10;  // m before the lane's end where waiting counts
+constexpr double kGainCooldown = 5;   // s between a lane change and one for speed
+constexpr double kGainGap = 15;       // m more gap ahead that a change for speed needs
+constexpr double kHalting = 0.1;      // m/s: SUMO's halting speed
+constexpr std::uint32_t kMaxLanes = 16;
+}  // namespace
+
+std::uint32_t Engine::route_continuations(std::span<const RoadId> route, std::uint32_t p,
+                                          std::uint32_t max_roads, float* out) const {
+  const net::Network& net = *m_net;
+  const net::Road& road = net.roads[route[p].index()];
+  const std::uint32_t n = std::min(road.lane_count, kMaxLanes);
+  // The window: the roads after route[p] until their lengths add up to the lookahead.
+  std::uint32_t last = p;
+  double sum = 0;
+  while (last + 1 < route.size() && sum < kLookahead && last - p < max_roads) {
+    ++last;
+    sum += net.lanes[net.roads[route[last].index()].first_lane.index()].length;
+  }
+  // Backwards from the window's last road: a lane leads as far as its own length plus the best of
+  // the lanes its links reach on the next road of the route.
+  float next[kMaxLanes];
+  float cur[kMaxLanes];
+  const bool horizon_full = last + 1 == route.size() || sum >= kLookahead;
+  {
+    const net::Road& r = net.roads[route[last].index()];
+    for (std::uint32_t i = 0; i < std::min(r.lane_count, kMaxLanes); ++i) {
+      next[i] = horizon_full ? static_cast<float>(kLookahead)
+                             : static_cast<float>(net.lanes[r.first_lane.index() + i].length);
+    }
+  }
+  for (std::uint32_t q = last; q-- > p;) {
+    const net::Road& r = net.roads[route[q].index()];
+    const std::uint32_t m = std::min(r.lane_count, kMaxLanes);
+    for (std::uint32_t i = 0; i < m; ++i) {
+      const LaneId lane(r.first_lane.value + i);
+      float best = 0;
+      for (LaneLinkId k : net.lane_links(lane)) {
+        const net::Lane& to = net.lanes[net.lanelinks[k.index()].to.index()];
+        if (to.road != route[q + 1] || to.index >= kMaxLanes) continue;
+        best = std::max(best, next[to.index]);
+      }
+      cur[i] = std::min(static_cast<float>(kLookahead),
+                        static_cast<float>(net.lanes[lane.index()].length) + best);
+    }
+    std::copy(cur, cur + m, next);
+  }
+  std::copy(next, next + n, out);
+  return n;
+}
+
+DrivableId Engine::next_drivable_balanced(const net::Lane& lane, DrivableId from,
+                                          std::span<const RoadId> route, std::uint32_t p,
+                                          Slot v) const {
+  const net::Network& net = *m_net;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
+  const RoadId next_road = route[p + 1];
+  float cont[kMaxLanes];
+  bool have_cont = false;
+  DrivableId pick = kNoDrivable;
+  std::uint64_t pick_cost = std::numeric_limits<std::uint64_t>::max();
+  // The end lane that leads furthest along the route (in steps of 50 m, looking four roads
+  // ahead), then a link from the vehicle's own lane (or the nearest one), then the emptier end
+  // lane, then the nearest lane index.
+  auto consider = [&](LaneId src, std::uint64_t src_diff) {
+    for (LaneLinkId k : net.lane_links(src)) {
+      const net::LaneLink& link = net.lanelinks[k.index()];
+      const net::Lane& to = net.lanes[link.to.index()];
+      if (to.road != next_road) continue;
+      if (!have_cont) {
+        route_continuations(route, p + 1, 4, cont);
+        have_cont = true;
+      }
+      const float c = to.index < kMaxLanes ? cont[to.index] : 0.0f;
+      const std::uint64_t shortfall =
+          static_cast<std::uint64_t>((kLookahead - std::min<double>(c, kLookahead)) / 50);
+      const std::uint64_t load = std::min<std::size_t>(m_lists[link.to.index()].size(), 4095);
+      const std::uint64_t diff =
+          to.index > lane.index ? to.index - lane.index : lane.index - to.index;
+      const std::uint64_t cost = (shortfall << 48) | (src_diff << 40) | (load << 16) |
+                                 std::min<std::uint64_t>(diff, 0xffff);
+      if (cost < pick_cost) {
+        pick_cost = cost;
+        pick = n_lanes + k.value;
+      }
+    }
+  };
+  consider(LaneId(from), 0);
+  if (pick != kNoDrivable || v == kNoVehicle || m_veh[v].drv != from || !gave_up_lane(v)) {
+    return pick;
+  }
+  const net::Road& road = net.roads[lane.road.index()];
+  for (std::uint32_t i = 0; i < road.lane_count; ++i) {
+    if (i == lane.index) continue;
+    consider(LaneId(road.first_lane.value + i), i > lane.index ? i - lane.index : lane.index - i);
+  }
+  return pick;
+}
+
+std::uint32_t Engine::first_lane_candidates(std::span<const RoadId> route,
+                                            std::uint32_t* candidates) const {
+  // SUMO's departLane="best": the lanes that lead furthest (all that lead the whole lookahead),
+  // then the ones with the fewest vehicles on them and waiting for them.
+  const net::Road& road = m_net->roads[route[0].index()];
+  float cont[kMaxLanes];
+  const std::uint32_t n = route_continuations(route, 0, 0xffffffffu, cont);
+  const float best = *std::max_element(cont, cont + n);
+  std::uint32_t k = 0;
+  std::size_t fewest = std::numeric_limits<std::size_t>::max();
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (cont[i] < best) continue;
+    const std::uint32_t lane = road.first_lane.value + i;
+    const std::size_t load = m_lists[lane].size() + (m_waiting[lane].size() - m_waiting_head[lane]);
+    if (load > fewest) continue;
+    if (load < fewest) k = 0;
+    fewest = load;
+    candidates[k++] = lane;
+  }
+  return k;
+}
+
+bool Engine::gave_up_lane(Slot v) const {
+  return m_aux[v].stuck_drv == m_veh[v].drv && m_aux[v].stuck >= kGiveUpTime;
+}
+
+bool Engine::try_route_change(Slot v, DrivableId target, Slot* ask) {
+  const demand::VehicleType& t = m_demand->types[m_veh[v].type];
+  const double dis = m_veh[v].dis;
+  if (dis < t.length) return false;  // its tail is still on the lane link behind
+  const Slot leader = vehicle_after(target, dis);
+  const Slot follower = vehicle_before(target, dis);
+  if (leader != kNoVehicle) {
+    const double gap = m_veh[leader].dis - m_demand->types[m_veh[leader].type].length - dis;
+    if (gap < kChangeMargin + std::max(0.0, min_brake_distance(v) - min_brake_distance(leader))) {
+      if (follower != kNoVehicle && dis - t.length - m_veh[follower].dis > 0) *ask = follower;
+      return false;
+    }
+  }
+  if (follower != kNoVehicle) {
+    const double gap = dis - t.length - m_veh[follower].dis;
+    if (gap < kChangeMargin + std::max(0.0, min_brake_distance(follower) - min_brake_distance(v))) {
+      if (gap > 0) *ask = follower;
+      return false;
+    }
+  }
+  const DrivableId from = m_veh[v].drv;
+  auto& out = m_lists[from];
+  out.erase(std::find(out.begin(), out.end(), v));
+  m_occupied[from] = !out.empty();
+  auto& in = m_lists[target];
+  in.insert(follower != kNoVehicle ? std::find(in.begin(), in.end(), follower) : in.end(), v);
+  m_occupied[target] = 1;
+  m_veh[v].drv = target;
+  m_aux[v].last_change_time = time();
+  refresh_plan(v);
+  return true;
+}
+
+double Engine::queue_ahead(Slot v) const {
+  // The standing vehicles between v and the end of its lane, with their gaps.
+  double q = 0;
+  for (Slot u : m_lists[m_veh[v].drv]) {
+    if (u == v) break;
+    if (m_veh[u].speed < kHalting) {
+      const demand::VehicleType& t = m_demand->types[m_veh[u].type];
+      q += t.length + t.min_gap;
+    }
+  }
+  return q;
+}
+
+double Engine::space_till_last_standing(DrivableId lane, Slot v, bool* stopped) const {
+  // SUMO's MSLane::getSpaceTillLastStanding: the moving vehicles behind the rearmost standing one
+  // will queue behind it, packed.
+  const auto& list = m_lists[lane];
+  double lengths = 0;
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    const Slot u = *it;
+    if (u == v) continue;
+    const demand::VehicleType& t = m_demand->types[m_veh[u].type];
+    if (m_veh[u].speed < kHalting) {
+      *stopped = true;
+      return m_veh[u].dis - t.length - lengths;
+    }
+    lengths += t.length + t.min_gap;
+  }
+  *stopped = false;
+  return m_drv_length[lane] - lengths;
+}
+
+bool Engine::sumo_keeps_clear(DrivableId lane, Slot v) const {
+  // SUMO's junction keep-clear (MSVehicle::checkRewindLinkLanes): a vehicle enters a link only
+  // when the space behind it, counted up to the last standing vehicle and on through green links
+  // along the route while no vehicle stands, fits it beside the vehicles on links into the lane.
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  bool stopped = false;
+  double room = space_till_last_standing(lane, v, &stopped);
+  for (std::uint32_t i = m_in_begin[lane]; i < m_in_begin[lane + 1]; ++i) {
+    for (Slot u : m_lists[n_lanes + m_in_links[i]]) {
+      if (u == v) continue;
+      const demand::VehicleType& t = m_demand->types[m_veh[u].type];
+      room -= t.length + t.min_gap;
+    }
+  }
+  const demand::VehicleType& mine = m_demand->types[m_veh[v].type];
+  const double need = mine.length + mine.min_gap;
+  DrivableId cur = lane;
+  for (int depth = 0; depth < 4 && !stopped && room < need; ++depth) {
+    const DrivableId k = next_drivable(cur, m_veh[v].route_pos, v);
+    if (k == kNoDrivable) {
+      // The route ends on this lane: the vehicle leaves the network there.
+      if (m_net->lanes[cur].road == route_of(m_veh[v].route).back()) return true;
+      break;
+    }
+    if (!link_available(k - n_lanes)) break;
+    for (Slot u : m_lists[k]) {
+      const demand::VehicleType& t = m_demand->types[m_veh[u].type];
+      room -= t.length + t.min_gap;
+    }
+    cur = m_net->lanelinks[k - n_lanes].to.value;
+    room += space_till_last_standing(cur, v, &stopped);
+  }
+  // An empty lane shorter than the vehicle takes it when nothing else claims it.
+  return room >= need || (m_lists[lane].empty() && room >= 0 && m_drv_length[lane] < need);
+}
+
+void Engine::change_to_route_lanes() {
+  const net::Network& net = *m_net;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
+  m_route_changers.clear();
+  for (DrivableId d : m_active) {
+    if (d >= n_lanes) {
+      for (Slot v : m_lists[d]) m_aux[v].coop = kNoVehicle;
+      continue;
+    }
+    for (Slot v : m_lists[d]) {
+      m_aux[v].coop = kNoVehicle;
+      if (m_aux[v].stuck_drv != d) {
+        // New on this lane: how far each lane of the road leads along the route.
+        m_aux[v].stuck_drv = d;
+        m_aux[v].stuck = 0;
+        m_aux[v].lane_target = kNoDrivable;
+        m_aux[v].cont_own = m_aux[v].cont_left = m_aux[v].cont_right = -1;
+        if (on_last_road(v)) continue;
+        const net::Lane& lane = net.lanes[d];
+        const net::Road& road = net.roads[lane.road.index()];
+        auto route = route_of(m_veh[v].route);
+        std::uint32_t p = m_veh[v].route_pos;
+        while (p < route.size() && route[p] != lane.road) ++p;
+        if (p >= route.size()) continue;
+        float cont[kMaxLanes];
+        const std::uint32_t n = route_continuations(route, p, 0xffffffffu, cont);
+        if (lane.index >= n) continue;
+        const float own = cont[lane.index];
+        m_aux[v].cont_own = own;
+        if (lane.index > 0) m_aux[v].cont_left = cont[lane.index - 1];
+        if (lane.index + 1 < n) m_aux[v].cont_right = cont[lane.index + 1];
+        // The best lane (ties: the nearest), when it leads further than this one.
+        float best = own;
+        std::uint32_t best_diff = 0;
+        for (std::uint32_t i = 0; i < n; ++i) {
+          const std::uint32_t diff = i > lane.index ? i - lane.index : lane.index - i;
+          if (cont[i] > best || (cont[i] == best && best > own && diff < best_diff)) {
+            best = cont[i];
+            best_diff = diff;
+            m_aux[v].lane_target = road.first_lane.value + i;
+          }
+        }
+      }
+      if (m_aux[v].cont_own >= 0) m_route_changers.push_back(v);
+    }
+  }
+  if (m_route_changers.empty()) return;
+  bool changed = false;
+  const double now = time();
+  for (Slot v : m_route_changers) {
+    const DrivableId d = m_veh[v].drv;
+    if (gave_up_lane(v)) continue;
+    const demand::VehicleType& t = m_demand->types[m_veh[v].type];
+    const double lane_speed = std::min(t.max_speed, m_drv_max_speed[d]);
+    const DrivableId target = m_aux[v].lane_target;
+    Slot ask = kNoVehicle;
+    if (target != kNoDrivable) {
+      const std::uint32_t steps = target > d ? target - d : d - target;
+      const double urgent = lane_speed * kLookForward * (target < d ? kLeftFactor : 1.0) * steps;
+      const double left = m_aux[v].cont_own - m_veh[v].dis;
+      if (m_veh[v].next_drv == kNoDrivable || left - queue_ahead(v) < urgent) {
+        if (try_route_change(v, target > d ? d + 1 : d - 1, &ask)) {
+          changed = true;
+          continue;
+        }
+        if (ask != kNoVehicle) m_aux[ask].coop = v;
+        if (m_veh[v].next_drv == kNoDrivable && m_lists[d].front() == v &&
+            m_drv_length[d] - m_veh[v].dis < kStopLineZone) {
+          m_aux[v].stuck += m_config.interval;
+          if (gave_up_lane(v)) {
+            refresh_plan(v);
+            changed = true;
+          }
+        }
+        continue;
+      }
+    }
+    // Speed gain: slowed down behind a leader, to a neighbouring lane that leads on as far, with
+    // a longer gap ahead.
+    if (m_veh[v].speed > 0.8 * lane_speed) continue;
+    if (now - m_aux[v].last_change_time < kGainCooldown) continue;
+    if (m_veh[v].leader == kNoVehicle) continue;
+    DrivableId pick = kNoDrivable;
+    double pick_gap = m_veh[v].gap + kGainGap;
+    for (int side = 0; side < 2; ++side) {
+      const float c = side == 0 ? m_aux[v].cont_left : m_aux[v].cont_right;
+      if (c < 0 || c < m_aux[v].cont_own) continue;
+      const DrivableId n = side == 0 ? d - 1 : d + 1;
+      const double g = estimate_gap(v, n);
+      if (g > pick_gap) {
+        pick_gap = g;
+        pick = n;
+      }
+    }
+    if (pick != kNoDrivable && try_route_change(v, pick, &ask)) changed = true;
+  }
+  if (changed) {
+    collect_active();
+    update_leaders();
+  }
+}
+
 }  // namespace citybrain::sim

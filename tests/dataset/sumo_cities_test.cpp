@@ -79,7 +79,7 @@ TEST_P(SumoCity, MatchesSumoTripStatistics) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cities, SumoCity,
-    ::testing::Values(City{"bologna_joined", "run.sumocfg", 11176, 381.4, 1.0, 30, false},
+    ::testing::Values(City{"bologna_joined", "run.sumocfg", 11176, 381.4, 1.0, 30, true},
                       City{"resco_ingolstadt21", "ingolstadt21.sumocfg", 4283, 296.5, 1.0, 30,
                            false},
                       City{"tavf_hamburg", "run_simulation.sumocfg", 21265, 200.3, 1.0, 300, true}),

@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -227,6 +228,29 @@ class Engine {
   void init_trip_routing();
   void sample_road_speeds();
   std::uint32_t route_trip(std::uint32_t demand_route);
+  // Imported cities (NetworkOptions::lane_balance without CityFlow lane changes): SUMO's
+  // strategic lanes and keep-clear rule (lane_change.cpp). A vehicle whose lane has no link towards
+  // its next road changes lanes on the road instead of ending its trip.
+  // For each lane of route[p] (at most 16), how far in metres the route can be followed from its
+  // start by links alone, looking at most `max_roads` roads ahead; returns the lanes written.
+  std::uint32_t route_continuations(std::span<const RoadId> route, std::uint32_t p,
+                                    std::uint32_t max_roads, float* out) const;
+  DrivableId next_drivable_balanced(const net::Lane& lane, DrivableId from,
+                                    std::span<const RoadId> route, std::uint32_t p, Slot v) const;
+  // The lanes of route[0] a vehicle may start on (at least one, at most 16).
+  std::uint32_t first_lane_candidates(std::span<const RoadId> route, std::uint32_t* out) const;
+  void change_to_route_lanes();
+  // The speed bound of waiting for a lane change and of leaving room for a changing vehicle.
+  double route_lane_speed(Slot v) const;
+  double queue_ahead(Slot v) const;
+  double space_till_last_standing(DrivableId lane, Slot v, bool* stopped) const;
+  bool sumo_keeps_clear(DrivableId lane, Slot v) const;
+  // Moves v to the adjacent lane `target` when the gaps allow; otherwise names in *ask the
+  // vehicle on `target` that could make room.
+  bool try_route_change(Slot v, DrivableId target, Slot* ask);
+  // The vehicle has waited at the end of a lane without a link onward for too long: it takes a
+  // neighbouring lane's link.
+  bool gave_up_lane(Slot v) const;
 
   // Driving model.
   void update_leader_and_gap(Slot v, Slot candidate);
@@ -368,6 +392,14 @@ class Engine {
     Slot partner = kNoVehicle, target_leader = kNoVehicle, target_follower = kNoVehicle,
          signal_recv = kNoVehicle;
     DrivableId signal_target = kNoDrivable;
+    // Imported cities: time spent at the front of `stuck_drv`, a lane with no link onward.
+    double stuck = 0;
+    DrivableId stuck_drv = kNoDrivable;
+    DrivableId lane_target = kNoDrivable;  // a lane of the road that leads further, if any
+    Slot coop = kNoVehicle;                // this step: a vehicle beside that it leaves room for
+    // How far the route can be followed from the start of its lane and of the lanes beside it
+    // (-1: no such lane).
+    float cont_own = -1, cont_left = -1, cont_right = -1;
     std::uint8_t has_signal = 0;
     std::int8_t signal_dir = 0, last_dir = 0;
   };
@@ -422,6 +454,9 @@ class Engine {
   detail::Scratch<std::vector<double>> m_dist;
   detail::Scratch<std::vector<std::pair<double, std::uint32_t>>> m_heap;
   detail::Scratch<std::vector<RoadId>> m_path;
+  std::vector<double> m_detector_dist;  // per lane: an actuated light's loop before the stop line
+  bool m_route_lanes = false;           // imported city without CityFlow lane changes
+  detail::Scratch<std::vector<Slot>> m_route_changers;
 };
 
 }  // namespace citybrain::sim

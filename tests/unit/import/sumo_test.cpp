@@ -13,6 +13,7 @@
 #include "citybrain/core/error.hpp"
 #include "citybrain/demand/cityflow_flow.hpp"
 #include "citybrain/net/cityflow_roadnet.hpp"
+#include "citybrain/sim/engine.hpp"
 
 namespace citybrain::import {
 namespace {
@@ -383,6 +384,63 @@ TEST(SumoRouting, TripsAvoidMinorLinksByTheirPenalty) {
       R"(<lane id=":J1_1_0" index="0" speed="10" length="10" shape="100,0 105,-5"/>)";
   // The same junction time both ways; a->b has no priority: 1.5 s outweigh e's extra second.
   EXPECT_EQ(routed(two_ways(minor, right)), nlohmann::json({"a", "c", "e", "f"}));
+}
+
+// A one-lane road a0 joins the right lane of the two-lane road a; from a, the right lane turns
+// right onto b and the left lane left onto c. Vehicles bound for c must change lanes on a.
+const char* kFork = R"(<net>
+  <edge id="a0" from="J0" to="J1"><lane id="a0_0" index="0" speed="10" length="200" shape="0,0 200,0"/></edge>
+  <edge id="a" from="J1" to="J2">
+    <lane id="a_0" index="0" speed="10" length="200" shape="200,-1.6 400,-1.6"/>
+    <lane id="a_1" index="1" speed="10" length="200" shape="200,1.6 400,1.6"/>
+  </edge>
+  <edge id="b" from="J2" to="J3"><lane id="b_0" index="0" speed="10" length="100" shape="400,0 400,-100"/></edge>
+  <edge id="c" from="J2" to="J4"><lane id="c_0" index="0" speed="10" length="100" shape="400,0 400,100"/></edge>
+  <junction id="J0" type="dead_end" x="0" y="0"/>
+  <junction id="J1" type="priority" x="200" y="0"/>
+  <junction id="J2" type="priority" x="400" y="0"/>
+  <junction id="J3" type="dead_end" x="400" y="-100"/>
+  <junction id="J4" type="dead_end" x="400" y="100"/>
+  <connection from="a0" to="a" fromLane="0" toLane="0" dir="s"/>
+  <connection from="a" to="b" fromLane="0" toLane="0" dir="r"/>
+  <connection from="a" to="c" fromLane="1" toLane="0" dir="l"/>
+</net>)";
+
+struct ForkRun {
+  std::size_t finished = 0, off_route = 0;
+  double mean = 0;
+};
+
+// Runs kFork with 20 vehicles to each of b and c, each flow one every 2 s.
+ForkRun run_fork(bool imported_rules) {
+  ImportedCity c = parse(kFork, R"(<routes>
+    <flow id="to_c" begin="0" end="40" number="20" from="a0" to="c"/>
+    <flow id="to_b" begin="1" end="41" number="20" from="a0" to="b"/>
+  </routes>)");
+  nlohmann::json rn = nlohmann::json::parse(c.roadnet_json);
+  if (!imported_rules) rn["citybrain"]["laneBalance"] = false;  // CityFlow's lanes
+  auto net = std::make_shared<const net::Network>(net::parse_cityflow_roadnet(rn.dump(), "fork"));
+  auto demand = std::make_shared<const demand::Demand>(
+      demand::parse_cityflow_flow(c.flow_json, "fork flow", *net));
+  sim::Engine e(net, demand, {});
+  while (e.time() < 1000) {
+    if (e.step_count() > 0 && e.demand_exhausted() && e.vehicle_count() == 0 &&
+        e.waiting_to_enter() == 0)
+      break;
+    e.step();
+  }
+  return {e.vehicles_finished(), e.trips_ended_off_route(), e.mean_trip_duration()};
+}
+
+TEST(SumoLanes, VehiclesChangeToTheLaneTheirRouteNeeds) {
+  const ForkRun r = run_fork(true);
+  EXPECT_EQ(r.finished, 40u);
+  EXPECT_EQ(r.off_route, 0u);     // every trip reached its last road
+  EXPECT_GT(r.mean, 500 / 10.0);  // 500 m at no more than 10 m/s
+  // CityFlow's rule without lane changes: the trips to c end at the end of a's right lane.
+  const ForkRun cityflow = run_fork(false);
+  EXPECT_EQ(cityflow.finished, 40u);
+  EXPECT_EQ(cityflow.off_route, 20u);
 }
 
 TEST(SumoErrors, MissingFiles) {
