@@ -311,6 +311,15 @@ DrivableId Engine::next_drivable_balanced(const net::Lane& lane, DrivableId from
       }
     }
   };
+  // Most lanes have a single link towards a given road: it needs no ranking.
+  DrivableId only = kNoDrivable;
+  std::uint32_t count = 0;
+  for (LaneLinkId k : net.lane_links(LaneId(from))) {
+    if (net.lanes[net.lanelinks[k.index()].to.index()].road != next_road) continue;
+    only = n_lanes + k.value;
+    ++count;
+  }
+  if (count == 1) return only;
   consider(LaneId(from), 0);
   if (pick != kNoDrivable || v == kNoVehicle || m_veh[v].drv != from || !gave_up_lane(v)) {
     return pick;
@@ -475,7 +484,22 @@ void Engine::change_to_route_lanes() {
         while (p < route.size() && route[p] != lane.road) ++p;
         if (p >= route.size()) continue;
         float cont[kMaxLanes];
-        const std::uint32_t n = route_continuations(route, p, 0xffffffffu, cont);
+        std::uint32_t n;
+        VehicleAux& aux = m_aux[v];
+        if (aux.cont_road == lane.road && aux.cont_pos == p) {
+          // A lane change on the same road: the lanes lead as far as before.
+          n = aux.cont_n;
+          std::copy(aux.cont_cache, aux.cont_cache + n, cont);
+        } else {
+          n = route_continuations(route, p, 0xffffffffu, cont);
+          aux.cont_road = RoadId::invalid();
+          if (n <= VehicleAux::kCachedLanes) {
+            aux.cont_road = lane.road;
+            aux.cont_pos = p;
+            aux.cont_n = static_cast<std::uint8_t>(n);
+            std::copy(cont, cont + n, aux.cont_cache);
+          }
+        }
         if (lane.index >= n) continue;
         const float own = cont[lane.index];
         m_aux[v].cont_own = own;

@@ -400,6 +400,12 @@ class Engine {
     // How far the route can be followed from the start of its lane and of the lanes beside it
     // (-1: no such lane).
     float cont_own = -1, cont_left = -1, cont_right = -1;
+    // The same for every lane of road cont_road at route position cont_pos, kept for lane changes.
+    static constexpr std::uint32_t kCachedLanes = 8;
+    float cont_cache[kCachedLanes] = {};
+    RoadId cont_road = RoadId::invalid();
+    std::uint32_t cont_pos = 0;
+    std::uint8_t cont_n = 0;
     std::uint8_t has_signal = 0;
     std::int8_t signal_dir = 0, last_dir = 0;
   };
