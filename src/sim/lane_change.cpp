@@ -517,7 +517,11 @@ void Engine::change_to_route_lanes() {
           }
         }
       }
-      if (m_aux[v].cont_own >= 0) m_route_changers.push_back(v);
+      // Only vehicles that may want a change: a better lane, or a neighbour leading as far.
+      const VehicleAux& a = m_aux[v];
+      if (a.cont_own >= 0 &&
+          (a.lane_target != kNoDrivable || a.cont_left >= a.cont_own || a.cont_right >= a.cont_own))
+        m_route_changers.push_back(v);
     }
   }
   if (m_route_changers.empty()) return;
@@ -562,6 +566,8 @@ void Engine::change_to_route_lanes() {
       const float c = side == 0 ? m_aux[v].cont_left : m_aux[v].cont_right;
       if (c < 0 || c < m_aux[v].cont_own) continue;
       const DrivableId n = side == 0 ? d - 1 : d + 1;
+      // The gap there is at most the way to the lane's end.
+      if (!(m_drv_length[n] - m_veh[v].dis > pick_gap)) continue;
       const double g = estimate_gap(v, n);
       if (g > pick_gap) {
         pick_gap = g;
