@@ -479,6 +479,7 @@ void Engine::change_to_route_lanes() {
         if (on_last_road(v)) continue;
         const net::Lane& lane = net.lanes[d];
         const net::Road& road = net.roads[lane.road.index()];
+        if (road.lane_count < 2) continue;  // no lane to change to
         auto route = route_of(m_veh[v].route);
         std::uint32_t p = m_veh[v].route_pos;
         while (p < route.size() && route[p] != lane.road) ++p;
