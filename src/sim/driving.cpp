@@ -38,6 +38,20 @@ bool Engine::lane_available(DrivableId lane, Slot v) const {
          m_demand->types[m_veh[tail].type].length + m_demand->types[m_veh[v].type].min_gap;
 }
 
+bool Engine::claim_incoming_room(DrivableId lane, Slot v, double* room) const {
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  bool any = false;
+  for (std::uint32_t i = m_in_begin[lane]; i < m_in_begin[lane + 1]; ++i) {
+    for (Slot u : m_lists[n_lanes + m_in_links[i]]) {
+      if (u == v) continue;
+      const demand::VehicleType& t = m_demand->types[m_veh[u].type];
+      *room -= t.length + t.min_gap;
+      any = true;
+    }
+  }
+  return any;
+}
+
 bool Engine::link_keeps_clear(DrivableId lane, Slot v) const {
   if (m_route_lanes) return sumo_keeps_clear(lane, v);  // lane_change.cpp
   // Room left on the lane behind its last vehicle (counting the way that vehicle will move in a
@@ -48,16 +62,8 @@ bool Engine::link_keeps_clear(DrivableId lane, Slot v) const {
     Slot tail = list.back();
     room = m_veh[tail].dis - m_demand->types[m_veh[tail].type].length + m_veh[tail].speed;
   }
-  bool empty = list.empty();
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-  for (std::uint32_t i = m_in_begin[lane]; i < m_in_begin[lane + 1]; ++i) {
-    for (Slot u : m_lists[n_lanes + m_in_links[i]]) {
-      if (u == v) continue;
-      const demand::VehicleType& t = m_demand->types[m_veh[u].type];
-      room -= t.length + t.min_gap;
-      empty = false;
-    }
-  }
+  const bool claimed = claim_incoming_room(lane, v, &room);
+  const bool empty = list.empty() && !claimed;
   // An empty lane takes a vehicle even when it is shorter than one (it then spans two lanes).
   if (empty) return true;
   const demand::VehicleType& mine = m_demand->types[m_veh[v].type];

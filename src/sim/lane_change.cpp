@@ -430,13 +430,7 @@ bool Engine::sumo_keeps_clear(DrivableId lane, Slot v) const {
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   bool stopped = false;
   double room = space_till_last_standing(lane, v, &stopped);
-  for (std::uint32_t i = m_in_begin[lane]; i < m_in_begin[lane + 1]; ++i) {
-    for (Slot u : m_lists[n_lanes + m_in_links[i]]) {
-      if (u == v) continue;
-      const demand::VehicleType& t = m_demand->types[m_veh[u].type];
-      room -= t.length + t.min_gap;
-    }
-  }
+  claim_incoming_room(lane, v, &room);
   const demand::VehicleType& mine = m_demand->types[m_veh[v].type];
   const double need = mine.length + mine.min_gap;
   DrivableId cur = lane;

@@ -279,6 +279,9 @@ class Engine {
   int reach_steps(Slot v, double distance, bool turn) const;
   double min_brake_distance(Slot v) const;
   bool link_available(std::uint32_t lanelink) const { return m_link_green[lanelink] != 0; }
+  // Takes from *room what the vehicles on links into `lane` (other than v) will need; whether
+  // there were any.
+  bool claim_incoming_room(DrivableId lane, Slot v, double* room) const;
   bool link_keeps_clear(DrivableId lane, Slot v) const;
   bool phase_has_demand(std::size_t intersection) const;
   void refresh_green(std::size_t intersection);
