@@ -1,5 +1,7 @@
 #include "citybrain/sim/benchmark_att.hpp"
 
+#include <algorithm>
+
 namespace citybrain::sim {
 
 namespace {
@@ -11,18 +13,40 @@ BenchmarkAtt::BenchmarkAtt(const Engine& engine) {
   m_lane_inter.assign(net.lanes.size(), kNone);
   for (std::size_t l = 0; l < net.lanes.size(); ++l) {
     const net::Road& road = net.roads[net.lanes[l].road.index()];
-    if (!net.intersections[road.to.index()].is_virtual) {
-      m_lane_inter[l] = road.to.value;
-      m_entering_lanes.push_back(static_cast<std::uint32_t>(l));
-    }
+    if (!net.intersections[road.to.index()].is_virtual) m_lane_inter[l] = road.to.value;
   }
   m_prev_count.assign(net.intersections.size(), 0);
   m_cur_count.assign(net.intersections.size(), 0);
 }
 
-BenchmarkAtt::Record* BenchmarkAtt::record(std::uint32_t trip, std::uint32_t inter) {
-  auto it = m_records.find((std::uint64_t{trip} << 32) | inter);
-  return it == m_records.end() ? nullptr : &it->second;
+std::size_t BenchmarkAtt::slot_of(std::uint64_t key) const {
+  const std::size_t mask = m_table.size() - 1;
+  std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+  while (m_table[i].first != 0 && m_table[i].first != key) i = (i + 1) & mask;
+  return i;
+}
+
+std::uint32_t BenchmarkAtt::find_record(std::uint32_t trip, std::uint32_t inter) const {
+  if (m_table.empty()) return kNone;
+  const auto& [key, index] = m_table[slot_of((std::uint64_t{trip} << 32 | inter) + 1)];
+  return key == 0 ? kNone : index;
+}
+
+std::uint32_t BenchmarkAtt::open_record(std::uint32_t trip, std::uint32_t inter, double enter) {
+  if (2 * (m_records.size() + 1) > m_table.size()) {  // at most half full
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> old(
+        std::max<std::size_t>(1024, 2 * m_table.size()));
+    old.swap(m_table);
+    for (const auto& entry : old) {
+      if (entry.first != 0) m_table[slot_of(entry.first)] = entry;
+    }
+  }
+  const std::uint64_t key = (std::uint64_t{trip} << 32 | inter) + 1;
+  const auto index = static_cast<std::uint32_t>(m_records.size());
+  m_records.push_back({trip, enter, -1});
+  m_table[slot_of(key)] = {key, index};
+  m_has_record[trip] = 1;
+  return index;
 }
 
 void BenchmarkAtt::observe(const Engine& engine) {
@@ -31,14 +55,18 @@ void BenchmarkAtt::observe(const Engine& engine) {
   const std::size_t trips = engine.trip_count();
   if (m_prev_inter.size() < trips) {
     m_prev_inter.resize(trips, kNone);
+    m_prev_record.resize(trips, kNone);
     m_cur_inter.resize(trips, kNone);
     m_cur_stamp.resize(trips, 0);
     m_has_record.resize(trips, 0);
   }
   std::fill(m_cur_count.begin(), m_cur_count.end(), 0);
   m_cur_members.clear();
-  for (std::uint32_t lane : m_entering_lanes) {
-    std::uint32_t k = m_lane_inter[lane];
+  const std::size_t n_lanes = m_lane_inter.size();
+  for (DrivableId lane : engine.occupied_drivables()) {
+    if (lane >= n_lanes) break;  // lane links follow the lanes
+    const std::uint32_t k = m_lane_inter[lane];
+    if (k == kNone) continue;
     for (Slot v : engine.drivable_vehicles(lane)) {
       std::uint32_t t = engine.vehicle_trip(v);
       m_cur_inter[t] = k;
@@ -51,7 +79,7 @@ void BenchmarkAtt::observe(const Engine& engine) {
   for (std::uint32_t t : m_prev_members) {
     std::uint32_t k = m_prev_inter[t];
     if (m_cur_stamp[t] == m_stamp && m_cur_inter[t] == k) continue;
-    if (Record* r = record(t, k)) r->leave = ts;
+    if (m_prev_record[t] != kNone) m_records[m_prev_record[t]].leave = ts;
   }
   // Arrivals: a first record at k; then the empty-previous rule closes it at once.
   for (std::uint32_t t : m_cur_members) {
@@ -59,13 +87,10 @@ void BenchmarkAtt::observe(const Engine& engine) {
     if (engine.trip_is_shadow(t)) continue;
     bool was_here = m_prev_inter[t] == k;
     if (was_here && m_prev_count[k] != 0) continue;
-    Record* r = record(t, k);
-    if (!was_here && r == nullptr) {
-      r = &m_records[(std::uint64_t{t} << 32) | k];
-      r->enter = ts;
-      m_has_record[t] = 1;
-    }
-    if (m_prev_count[k] == 0 && r != nullptr) r->leave = ts;
+    std::uint32_t r = was_here ? m_prev_record[t] : find_record(t, k);
+    if (!was_here && r == kNone) r = open_record(t, k, ts);
+    if (m_prev_count[k] == 0 && r != kNone) m_records[r].leave = ts;
+    m_prev_record[t] = r;
   }
   for (std::uint32_t t : m_prev_members) {
     if (m_cur_stamp[t] != m_stamp) m_prev_inter[t] = kNone;
@@ -77,10 +102,7 @@ void BenchmarkAtt::observe(const Engine& engine) {
 
 double BenchmarkAtt::att(double end_time) const {
   std::vector<double> total(m_has_record.size(), 0.0);
-  for (const auto& [key, r] : m_records) {
-    std::uint32_t trip = static_cast<std::uint32_t>(key >> 32);
-    total[trip] += (r.leave >= 0 ? r.leave : end_time) - r.enter;
-  }
+  for (const Record& r : m_records) total[r.trip] += (r.leave >= 0 ? r.leave : end_time) - r.enter;
   double sum = 0;
   std::size_t n = 0;
   for (std::size_t t = 0; t < total.size(); ++t) {

@@ -380,6 +380,9 @@ bool Engine::try_route_change(Slot v, DrivableId target, Slot* ask) {
   }
   const DrivableId from = m_veh[v].drv;
   auto& out = m_lists[from];
+  m_changed_tails |= out.back() == v || follower == kNoVehicle;
+  m_changed_lanes.push_back(from);
+  m_changed_lanes.push_back(target);
   out.erase(std::find(out.begin(), out.end(), v));
   m_occupied[from] = !out.empty();
   auto& in = m_lists[target];
@@ -520,7 +523,8 @@ void Engine::change_to_route_lanes() {
     }
   }
   if (m_route_changers.empty()) return;
-  bool changed = false;
+  m_changed_lanes.clear();
+  m_changed_tails = false;
   const double now = time();
   for (Slot v : m_route_changers) {
     const DrivableId d = m_veh[v].drv;
@@ -534,17 +538,14 @@ void Engine::change_to_route_lanes() {
       const double urgent = lane_speed * kLookForward * (target < d ? kLeftFactor : 1.0) * steps;
       const double left = m_aux[v].cont_own - m_veh[v].dis;
       if (m_veh[v].next_drv == kNoDrivable || left - queue_ahead(v) < urgent) {
-        if (try_route_change(v, target > d ? d + 1 : d - 1, &ask)) {
-          changed = true;
-          continue;
-        }
+        if (try_route_change(v, target > d ? d + 1 : d - 1, &ask)) continue;
         if (ask != kNoVehicle) m_aux[ask].coop = v;
         if (m_veh[v].next_drv == kNoDrivable && m_lists[d].front() == v &&
             m_drv_length[d] - m_veh[v].dis < kStopLineZone) {
           m_aux[v].stuck += m_config.interval;
           if (gave_up_lane(v)) {
-            refresh_plan(v);
-            changed = true;
+            refresh_plan(v);  // a new next lane link: v's own leader may change
+            m_changed_lanes.push_back(d);
           }
         }
         continue;
@@ -569,11 +570,26 @@ void Engine::change_to_route_lanes() {
         pick = n;
       }
     }
-    if (pick != kNoDrivable && try_route_change(v, pick, &ask)) changed = true;
+    if (pick != kNoDrivable) try_route_change(v, pick, &ask);
   }
-  if (changed) {
-    collect_active();
-    update_leaders();
+  if (m_changed_lanes.empty()) return;
+  // New leaders: every vehicle on a lane that changed; upstream, a front vehicle looking ahead
+  // sees only a lane's last vehicle, so the fronts look again only when a last vehicle moved.
+  collect_active();
+  std::sort(m_changed_lanes.begin(), m_changed_lanes.end());
+  m_changed_lanes.erase(std::unique(m_changed_lanes.begin(), m_changed_lanes.end()),
+                        m_changed_lanes.end());
+  for (DrivableId d : m_changed_lanes) {
+    Slot leader = kNoVehicle;
+    for (Slot v : m_lists[d]) {
+      update_leader_and_gap(v, leader);
+      leader = v;
+    }
+  }
+  if (m_changed_tails) {
+    for (std::size_t i = 0; i < m_active.size(); ++i) {
+      update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);
+    }
   }
 }
 

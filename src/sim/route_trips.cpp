@@ -66,8 +66,6 @@ void Engine::init_trip_routing() {
   }
   m_road_sample_sum.assign(n_roads, 0);
   m_road_sample_count.assign(n_roads, 0);
-  m_dist.assign(n_roads, 0);
-  m_prev.assign(n_roads, 0);
 }
 
 void Engine::sample_road_speeds() {
@@ -101,13 +99,19 @@ std::uint32_t Engine::route_trip(std::uint32_t demand_route) {
   const std::uint32_t from = planned.front().value, to = planned.back().value;
   const std::size_t n_roads = m_road_length.size();
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  std::fill(m_dist.begin(), m_dist.end(), kInf);
+  if (m_dist.size() != n_roads) {  // first use, also in a copy of the engine
+    m_dist.assign(n_roads, kInf);
+    m_prev.assign(n_roads, 0);
+  }
+  for (std::uint32_t r : m_reached) m_dist[r] = kInf;
+  m_reached.clear();
   auto effort = [&](std::uint32_t r) {
     const double mean = m_speed_sum[r] / static_cast<double>(kSpeedWindow);
     return m_road_length[r] / std::max(mean, kMinSpeed);
   };
   m_heap.clear();
   m_dist[from] = 0;
+  m_reached.push_back(from);
   m_heap.push_back({0.0, from});
   auto later = [](const auto& a, const auto& b) {
     return a.first > b.first || (a.first == b.first && a.second > b.second);
@@ -122,6 +126,7 @@ std::uint32_t Engine::route_trip(std::uint32_t demand_route) {
       const std::uint32_t w = m_next_road[i];
       const double nd = d + m_next_cost[i] + effort(w);
       if (nd < m_dist[w]) {
+        if (m_dist[w] == kInf) m_reached.push_back(w);
         m_dist[w] = nd;
         m_prev[w] = u;
         m_heap.push_back({nd, w});

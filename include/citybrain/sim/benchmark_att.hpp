@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "citybrain/sim/engine.hpp"
@@ -27,19 +26,24 @@ class BenchmarkAtt {
 
  private:
   struct Record {
-    double enter = 0;
-    double leave = -1;  // < 0: not left yet
+    std::uint32_t trip;
+    double enter;
+    double leave;  // < 0: not left yet
   };
-  Record* record(std::uint32_t trip, std::uint32_t inter);
+  std::uint32_t find_record(std::uint32_t trip, std::uint32_t inter) const;  // or none
+  std::uint32_t open_record(std::uint32_t trip, std::uint32_t inter, double enter);
+  std::size_t slot_of(std::uint64_t key) const;
 
   std::vector<std::uint32_t> m_lane_inter;  // per lane: signalised intersection it enters, or none
-  std::vector<std::uint32_t> m_entering_lanes;
   std::vector<std::uint32_t> m_prev_count, m_cur_count;
   std::vector<std::uint32_t> m_prev_inter, m_cur_inter;  // per trip
+  std::vector<std::uint32_t> m_prev_record;  // per trip: its record at m_prev_inter, or none
   std::vector<std::int64_t> m_cur_stamp;
   std::vector<std::uint32_t> m_prev_members, m_cur_members;
-  std::unordered_map<std::uint64_t, Record> m_records;  // (trip << 32 | intersection)
-  std::vector<std::uint8_t> m_has_record;               // per trip
+  std::vector<Record> m_records;  // in the order they were opened
+  // (trip << 32 | intersection) + 1 -> index in m_records + 1, open addressing; 0: free.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> m_table;
+  std::vector<std::uint8_t> m_has_record;  // per trip
   std::int64_t m_stamp = 0;
 };
 

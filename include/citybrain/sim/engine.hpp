@@ -128,6 +128,10 @@ class Engine {
 
   // Vehicles on a drivable, front first.
   const std::vector<Slot>& drivable_vehicles(DrivableId d) const { return m_lists[d]; }
+  // The drivables with vehicles on them after the last step, in ascending order.
+  std::span<const DrivableId> occupied_drivables() const {
+    return {m_active.begin(), m_active.end()};
+  }
   DrivableId lane_drivable(LaneId lane) const { return lane.value; }
   DrivableId lanelink_drivable(LaneLinkId link) const {
     return static_cast<DrivableId>(m_net->lanes.size()) + link.value;
@@ -458,14 +462,18 @@ class Engine {
   std::vector<double> m_next_cost;  // per successor: crossing the junction at free speed
   std::vector<RoadId> m_local_roads;
   std::vector<net::Range> m_local_routes;
-  detail::Scratch<std::vector<double>> m_road_sample_sum;
-  detail::Scratch<std::vector<std::uint32_t>> m_road_sample_count, m_prev;
-  detail::Scratch<std::vector<double>> m_dist;
+  std::vector<double> m_road_sample_sum;  // per road, zero between steps
+  std::vector<std::uint32_t> m_road_sample_count;
+  detail::Scratch<std::vector<std::uint32_t>> m_prev;  // route_trip's search, sized on first use
+  detail::Scratch<std::vector<double>> m_dist;         // infinite but at m_reached
+  detail::Scratch<std::vector<std::uint32_t>> m_reached;
   detail::Scratch<std::vector<std::pair<double, std::uint32_t>>> m_heap;
   detail::Scratch<std::vector<RoadId>> m_path;
   std::vector<double> m_detector_dist;  // per lane: an actuated light's loop before the stop line
   bool m_route_lanes = false;           // imported city without CityFlow lane changes
   detail::Scratch<std::vector<Slot>> m_route_changers;
+  detail::Scratch<std::vector<DrivableId>> m_changed_lanes;  // this step's lane changes touched
+  bool m_changed_tails = false;  // ... and moved a lane's last vehicle, seen from upstream
 };
 
 }  // namespace citybrain::sim

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -411,8 +412,9 @@ struct ForkRun {
   double mean = 0;
 };
 
-// Runs kFork with 20 vehicles to each of b and c, each flow one every 2 s.
-ForkRun run_fork(bool imported_rules, int threads = 1) {
+// Runs kFork with 20 vehicles to each of b and c, each flow one every 2 s; from `copy_at` on, a
+// copy of the engine runs on instead.
+ForkRun run_fork(bool imported_rules, int threads = 1, double copy_at = -1) {
   ImportedCity c = parse(kFork, R"(<routes>
     <flow id="to_c" begin="0" end="40" number="20" from="a0" to="c"/>
     <flow id="to_b" begin="1" end="41" number="20" from="a0" to="b"/>
@@ -425,14 +427,17 @@ ForkRun run_fork(bool imported_rules, int threads = 1) {
   sim::SimConfig config;
   config.threads = threads;
   config.parallel_threshold = 0;  // parallel steps even with a few vehicles
-  sim::Engine e(net, demand, config);
-  while (e.time() < 1000) {
-    if (e.step_count() > 0 && e.demand_exhausted() && e.vehicle_count() == 0 &&
-        e.waiting_to_enter() == 0)
+  sim::Engine original(net, demand, config);
+  std::optional<sim::Engine> copy;
+  sim::Engine* e = &original;
+  while (e->time() < 1000) {
+    if (e->step_count() > 0 && e->demand_exhausted() && e->vehicle_count() == 0 &&
+        e->waiting_to_enter() == 0)
       break;
-    e.step();
+    if (!copy && copy_at >= 0 && e->time() >= copy_at) e = &copy.emplace(original);
+    e->step();
   }
-  return {e.vehicles_finished(), e.trips_ended_off_route(), e.mean_trip_duration()};
+  return {e->vehicles_finished(), e->trips_ended_off_route(), e->mean_trip_duration()};
 }
 
 TEST(SumoLanes, VehiclesChangeToTheLaneTheirRouteNeeds) {
@@ -449,6 +454,11 @@ TEST(SumoLanes, VehiclesChangeToTheLaneTheirRouteNeeds) {
   EXPECT_EQ(two.finished, r.finished);
   EXPECT_EQ(two.off_route, r.off_route);
   EXPECT_EQ(two.mean, r.mean);
+  // A copy made mid-run (trips routed at insertion on both sides of it) runs on the same way.
+  const ForkRun copied = run_fork(true, 1, 20);
+  EXPECT_EQ(copied.finished, r.finished);
+  EXPECT_EQ(copied.off_route, r.off_route);
+  EXPECT_EQ(copied.mean, r.mean);
 }
 
 TEST(SumoErrors, MissingFiles) {
