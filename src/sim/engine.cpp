@@ -85,6 +85,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
     }
   }
   m_route_lanes = net.options.lane_balance && !m_config.lane_change;
+  if (net.options.lane_balance) init_route_lookahead();  // lane_change.cpp
   // Actuated lights: where SUMO places each lane's loop detector before the stop line (its
   // detector-gap of 2 s at the lane's speed, at most (minDur / passing-time 1.9 s + 0.5) vehicles
   // of 7.5 m, so that the queue before it clears within the minimum green).

@@ -231,17 +231,35 @@ constexpr double kHalting = 0.1;      // m/s: SUMO's halting speed
 constexpr std::uint32_t kMaxLanes = 16;
 }  // namespace
 
+void Engine::init_route_lookahead() {
+  const net::Network& net = *m_net;
+  m_look_roads.resize(net.roads.size());
+  for (std::size_t r = 0; r < net.roads.size(); ++r) {
+    const net::Road& road = net.roads[r];
+    m_look_roads[r] = {road.first_lane.value, std::min(road.lane_count, kMaxLanes),
+                       road.lane_count > 0 ? net.lanes[road.first_lane.index()].length : 0.0};
+  }
+  m_look_begin.assign(net.lanes.size() + 1, 0);
+  m_look_links.clear();
+  m_look_lane_length.resize(net.lanes.size());
+  for (std::size_t l = 0; l < net.lanes.size(); ++l) {
+    for (LaneLinkId k : net.lane_links(LaneId(static_cast<std::uint32_t>(l)))) {
+      const net::Lane& to = net.lanes[net.lanelinks[k.index()].to.index()];
+      m_look_links.push_back({to.road.value, to.index});
+    }
+    m_look_begin[l + 1] = static_cast<std::uint32_t>(m_look_links.size());
+    m_look_lane_length[l] = static_cast<float>(net.lanes[l].length);
+  }
+}
+
 std::uint32_t Engine::route_continuations(std::span<const RoadId> route, std::uint32_t p,
                                           std::uint32_t max_roads, float* out) const {
-  const net::Network& net = *m_net;
-  const net::Road& road = net.roads[route[p].index()];
-  const std::uint32_t n = std::min(road.lane_count, kMaxLanes);
   // The window: the roads after route[p] until their lengths add up to the lookahead.
   std::uint32_t last = p;
   double sum = 0;
   while (last + 1 < route.size() && sum < kLookahead && last - p < max_roads) {
     ++last;
-    sum += net.lanes[net.roads[route[last].index()].first_lane.index()].length;
+    sum += m_look_roads[route[last].index()].length;
   }
   // Backwards from the window's last road: a lane leads as far as its own length plus the best of
   // the lanes its links reach on the next road of the route.
@@ -249,28 +267,28 @@ std::uint32_t Engine::route_continuations(std::span<const RoadId> route, std::ui
   float cur[kMaxLanes];
   const bool horizon_full = last + 1 == route.size() || sum >= kLookahead;
   {
-    const net::Road& r = net.roads[route[last].index()];
-    for (std::uint32_t i = 0; i < std::min(r.lane_count, kMaxLanes); ++i) {
-      next[i] = horizon_full ? static_cast<float>(kLookahead)
-                             : static_cast<float>(net.lanes[r.first_lane.index() + i].length);
+    const LookaheadRoad& r = m_look_roads[route[last].index()];
+    for (std::uint32_t i = 0; i < r.lanes; ++i) {
+      next[i] =
+          horizon_full ? static_cast<float>(kLookahead) : m_look_lane_length[r.first_lane + i];
     }
   }
   for (std::uint32_t q = last; q-- > p;) {
-    const net::Road& r = net.roads[route[q].index()];
-    const std::uint32_t m = std::min(r.lane_count, kMaxLanes);
-    for (std::uint32_t i = 0; i < m; ++i) {
-      const LaneId lane(r.first_lane.value + i);
+    const LookaheadRoad& r = m_look_roads[route[q].index()];
+    const std::uint32_t to_road = route[q + 1].value;
+    for (std::uint32_t i = 0; i < r.lanes; ++i) {
+      const std::uint32_t lane = r.first_lane + i;
       float best = 0;
-      for (LaneLinkId k : net.lane_links(lane)) {
-        const net::Lane& to = net.lanes[net.lanelinks[k.index()].to.index()];
-        if (to.road != route[q + 1] || to.index >= kMaxLanes) continue;
-        best = std::max(best, next[to.index]);
+      for (std::uint32_t k = m_look_begin[lane]; k < m_look_begin[lane + 1]; ++k) {
+        const LookaheadLink& link = m_look_links[k];
+        if (link.to_road != to_road || link.to_index >= kMaxLanes) continue;
+        best = std::max(best, next[link.to_index]);
       }
-      cur[i] = std::min(static_cast<float>(kLookahead),
-                        static_cast<float>(net.lanes[lane.index()].length) + best);
+      cur[i] = std::min(static_cast<float>(kLookahead), m_look_lane_length[lane] + best);
     }
-    std::copy(cur, cur + m, next);
+    std::copy(cur, cur + r.lanes, next);
   }
+  const std::uint32_t n = m_look_roads[route[p].index()].lanes;
   std::copy(next, next + n, out);
   return n;
 }

@@ -237,6 +237,7 @@ class Engine {
   // its next road changes lanes on the road instead of ending its trip.
   // For each lane of route[p] (at most 16), how far in metres the route can be followed from its
   // start by links alone, looking at most `max_roads` roads ahead; returns the lanes written.
+  void init_route_lookahead();
   std::uint32_t route_continuations(std::span<const RoadId> route, std::uint32_t p,
                                     std::uint32_t max_roads, float* out) const;
   DrivableId next_drivable_balanced(const net::Lane& lane, DrivableId from,
@@ -471,6 +472,20 @@ class Engine {
   detail::Scratch<std::vector<RoadId>> m_path;
   std::vector<double> m_detector_dist;  // per lane: an actuated light's loop before the stop line
   bool m_route_lanes = false;           // imported city without CityFlow lane changes
+  // The route lookahead's view of the network, packed (lane_change.cpp).
+  struct LookaheadRoad {
+    std::uint32_t first_lane;
+    std::uint32_t lanes;  // at most kMaxLanes
+    double length;        // of its first lane
+  };
+  struct LookaheadLink {
+    std::uint32_t to_road;
+    std::uint32_t to_index;
+  };
+  std::vector<LookaheadRoad> m_look_roads;  // per road
+  std::vector<std::uint32_t> m_look_begin;  // per lane + 1: its links in m_look_links
+  std::vector<LookaheadLink> m_look_links;  // per lane's outgoing lane link, in file order
+  std::vector<float> m_look_lane_length;    // per lane
   detail::Scratch<std::vector<Slot>> m_route_changers;
   detail::Scratch<std::vector<DrivableId>> m_changed_lanes;  // this step's lane changes touched
   bool m_changed_tails = false;  // ... and moved a lane's last vehicle, seen from upstream
