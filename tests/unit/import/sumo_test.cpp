@@ -461,6 +461,220 @@ TEST(SumoLanes, VehiclesChangeToTheLaneTheirRouteNeeds) {
   EXPECT_EQ(copied.mean, r.mean);
 }
 
+sim::Engine imported_engine(const ImportedCity& c, const std::string& name) {
+  auto net =
+      std::make_shared<const net::Network>(net::parse_cityflow_roadnet(c.roadnet_json, name));
+  auto demand = std::make_shared<const demand::Demand>(
+      demand::parse_cityflow_flow(c.flow_json, name + " flow", *net));
+  return sim::Engine(net, demand, sim::SimConfig{});
+}
+
+LaneId first_lane(const net::Network& net, const std::string& road) {
+  return net.roads[net.find_road(road).index()].first_lane;
+}
+
+// Junction keep-clear (SUMO's rule): the road a, a junction J1 whose link into the 80 m road b is
+// 12 m long, and a signal J2 at b's end before the road c, showing `phases`. b's speed limit is
+// `b_speed` m/s.
+std::string keep_clear_net(const std::string& phases, const std::string& b_speed) {
+  return R"(<net>
+  <edge id="a" from="J0" to="J1"><lane id="a_0" index="0" speed="10" length="200" shape="0,0 200,0"/></edge>
+  <edge id="b" from="J1" to="J2"><lane id="b_0" index="0" speed=")" +
+         b_speed + R"(" length="80" shape="212,0 292,0"/></edge>
+  <edge id="c" from="J2" to="J3"><lane id="c_0" index="0" speed="10" length="200" shape="292,0 492,0"/></edge>
+  <tlLogic id="J2" type="static" programID="0" offset="0">)" +
+         phases + R"(</tlLogic>
+  <junction id="J0" type="dead_end" x="0" y="0"/>
+  <junction id="J1" type="priority" x="206" y="0"/>
+  <junction id="J2" type="traffic_light" x="292" y="0"/>
+  <junction id="J3" type="dead_end" x="492" y="0"/>
+  <connection from="a" to="b" fromLane="0" toLane="0" dir="s"/>
+  <connection from="b" to="c" fromLane="0" toLane="0" dir="s" tl="J2" linkIndex="0"/>
+</net>)";
+}
+
+// What happened at J1, counted after every step. b is "short" for a vehicle when the space behind
+// b's last vehicle is less than the vehicle's length + minGap.
+struct KeepClearRun {
+  std::size_t generated = 0, finished = 0;
+  std::size_t stood_on_link_while_short = 0;  // vehicle-steps standing on the link a->b
+  std::size_t halted_before_junction = 0;     // vehicle-steps standing in a's last 10 m ...
+  std::size_t waited_for_standing_queue = 0;  // ... of them, b short and its last vehicle standing
+  std::size_t entered_while_short = 0;        // vehicles whose first step on the link found b short
+  std::size_t standing_on_b = 0;              // vehicle-steps standing on b
+  std::set<std::uint32_t> waiters;            // trips that waited for the standing queue
+  std::size_t waiters_reached_b = 0;
+};
+
+KeepClearRun run_keep_clear(const std::string& phases, const std::string& b_speed) {
+  ImportedCity c = parse(keep_clear_net(phases, b_speed), R"(<routes>
+    <flow id="f" begin="0" end="32" number="16" from="a" to="c"/>
+  </routes>)");
+  sim::Engine e = imported_engine(c, "keep clear");
+  const net::Network& net = e.network();
+  const LaneId a = first_lane(net, "a"), b = first_lane(net, "b");
+  sim::DrivableId link = sim::kNoDrivable;
+  for (std::uint32_t k = 0; k < net.lanelinks.size(); ++k) {
+    if (net.lanelinks[k].from == a && net.lanelinks[k].to == b)
+      link = e.lanelink_drivable(LaneLinkId(k));
+  }
+  EXPECT_NE(link, sim::kNoDrivable);
+  const double a_length = net.lanes[a.index()].length;
+  KeepClearRun r;
+  std::set<std::uint32_t> on_link, on_b;
+  while (e.time() < 1000) {
+    e.step();
+    const auto& queue = e.drivable_vehicles(e.lane_drivable(b));
+    double room = net.lanes[b.index()].length;
+    bool tail_stands = false;
+    if (!queue.empty()) {
+      room = e.vehicle_distance(queue.back()) - e.vehicle_type(queue.back()).length;
+      tail_stands = e.vehicle_speed(queue.back()) < 0.1;
+    }
+    std::set<std::uint32_t> now_on_link;
+    for (sim::Slot v : e.vehicles(false)) {
+      const demand::VehicleType& t = e.vehicle_type(v);
+      const bool shorter = room < t.length + t.min_gap;
+      const bool stands = e.vehicle_speed(v) < 0.1;
+      const std::uint32_t trip = e.vehicle_trip(v);
+      const sim::DrivableId d = e.vehicle_drivable(v);
+      if (d == link) {
+        now_on_link.insert(trip);
+        r.stood_on_link_while_short += stands && shorter;
+        r.entered_while_short += shorter && !on_link.count(trip);
+      } else if (d == e.lane_drivable(a) && stands && e.vehicle_distance(v) > a_length - 10) {
+        ++r.halted_before_junction;
+        if (shorter && tail_stands) {
+          ++r.waited_for_standing_queue;
+          r.waiters.insert(trip);
+        }
+      } else if (d == e.lane_drivable(b)) {
+        on_b.insert(trip);
+        r.standing_on_b += stands;
+      }
+    }
+    on_link = std::move(now_on_link);
+    if (e.demand_exhausted() && e.vehicle_count() == 0 && e.waiting_to_enter() == 0) break;
+  }
+  for (std::uint32_t trip : r.waiters) r.waiters_reached_b += on_b.count(trip);
+  r.generated = e.vehicles_generated();
+  r.finished = e.vehicles_finished();
+  return r;
+}
+
+TEST(SumoKeepClear, VehiclesWaitBeforeTheJunctionWhileTheQueueBehindItStands) {
+  // 90 s of red at J2: b fills with a standing queue; the vehicles still coming wait on a, before
+  // J1, rather than on the link where they would block the junction.
+  const KeepClearRun r =
+      run_keep_clear(R"(<phase duration="90" state="r"/><phase duration="900" state="G"/>)", "10");
+  EXPECT_EQ(r.generated, 16u);
+  EXPECT_GT(r.standing_on_b, 0u);
+  EXPECT_GT(r.waited_for_standing_queue, 0u);
+  EXPECT_EQ(r.stood_on_link_while_short, 0u);
+  // Once the queue moves they go: each vehicle that waited reaches b, and every trip ends.
+  EXPECT_FALSE(r.waiters.empty());
+  EXPECT_EQ(r.waiters_reached_b, r.waiters.size());
+  EXPECT_EQ(r.finished, r.generated);
+
+  // J2 always green but b slow (4 m/s): vehicles pack on b and move. The room counts only up to
+  // the last standing vehicle, so a vehicle enters the link though b is momentarily short of its
+  // length + minGap, and none halts before J1.
+  const KeepClearRun m = run_keep_clear(R"(<phase duration="900" state="G"/>)", "4");
+  EXPECT_EQ(m.generated, 16u);
+  EXPECT_EQ(m.standing_on_b, 0u);
+  EXPECT_GT(m.entered_while_short, 0u);
+  EXPECT_EQ(m.halted_before_junction, 0u);
+  EXPECT_EQ(m.finished, m.generated);
+}
+
+// Actuated signal (SUMO's tlLogic type="actuated"): J between the approaches wj (from the west)
+// and sj (from the south). Each green may end after kMinDur once no vehicle comes over its lane's
+// detector, and ends at kMaxDur whatever comes.
+constexpr int kMinDur = 10, kMaxDur = 40, kYellow = 3;
+
+std::string actuated_net() {
+  const std::string green = R"(duration="20" minDur=")" + std::to_string(kMinDur) +
+                            R"(" maxDur=")" + std::to_string(kMaxDur) + R"(")";
+  const std::string yellow = R"(duration=")" + std::to_string(kYellow) + R"(")";
+  return R"(<net>
+  <edge id="wj" from="W" to="J"><lane id="wj_0" index="0" speed="10" length="200" shape="0,0 200,0"/></edge>
+  <edge id="je" from="J" to="E"><lane id="je_0" index="0" speed="10" length="200" shape="220,0 420,0"/></edge>
+  <edge id="sj" from="S" to="J"><lane id="sj_0" index="0" speed="10" length="200" shape="210,-210 210,-10"/></edge>
+  <edge id="jn" from="J" to="N"><lane id="jn_0" index="0" speed="10" length="200" shape="210,10 210,210"/></edge>
+  <tlLogic id="J" type="actuated" programID="0" offset="0">
+    <phase )" +
+         green + R"( state="Gr"/>
+    <phase )" +
+         yellow + R"( state="yr"/>
+    <phase )" +
+         green + R"( state="rG"/>
+    <phase )" +
+         yellow + R"( state="ry"/>
+  </tlLogic>
+  <junction id="W" type="dead_end" x="0" y="0"/>
+  <junction id="E" type="dead_end" x="420" y="0"/>
+  <junction id="S" type="dead_end" x="210" y="-210"/>
+  <junction id="N" type="dead_end" x="210" y="210"/>
+  <junction id="J" type="traffic_light" x="210" y="0"/>
+  <connection from="wj" to="je" fromLane="0" toLane="0" dir="s" tl="J" linkIndex="0"/>
+  <connection from="sj" to="jn" fromLane="0" toLane="0" dir="s" tl="J" linkIndex="1"/>
+</net>)";
+}
+
+struct Episode {
+  std::uint32_t phase = 0;
+  double start = 0, duration = 0;
+};
+
+// The phases J showed over 600 s, each with when it began and how long it lasted (the unfinished
+// last one left out).
+std::vector<Episode> run_actuated(const std::string& flow) {
+  ImportedCity c = parse(actuated_net(), "<routes>" + flow + "</routes>");
+  sim::Engine e = imported_engine(c, "actuated");
+  const IntersectionId j = e.network().find_intersection("J");
+  std::vector<Episode> out;
+  Episode cur{e.phase(j), 0, 0};
+  while (e.time() < 600) {
+    e.step();
+    if (e.phase(j) != cur.phase) {
+      cur.duration = e.time() - cur.start;
+      out.push_back(cur);
+      cur = {e.phase(j), e.time(), 0};
+    }
+  }
+  return out;
+}
+
+TEST(SumoActuated, GreenEndsAtMinDurWithoutTrafficAndIsHeldUpToMaxDurWhileVehiclesCome) {
+  // No traffic: every phase lasts its minimum, the yellows their fixed time.
+  const std::vector<Episode> idle = run_actuated("");
+  ASSERT_GE(idle.size(), 8u);
+  for (const Episode& ep : idle) {
+    EXPECT_EQ(ep.duration, ep.phase % 2 == 0 ? kMinDur : kYellow)
+        << "phase " << ep.phase << " from " << ep.start;
+  }
+  // A vehicle every 2 s from the west (quick starters, so that they enter that often): its green
+  // is held past the minimum while they come over the detector, and only the maximum ends it; the
+  // south green, with nothing coming, still ends at its minimum. The first green ends before the
+  // first vehicle has come near.
+  const std::vector<Episode> busy = run_actuated(R"(<vType id="quick" accel="5"/>
+      <flow id="w" type="quick" begin="0" end="600" period="2" from="wj" to="je"/>)");
+  std::size_t west_greens = 0;
+  double longest = 0;
+  for (const Episode& ep : busy) {
+    if (ep.phase == 0 && ep.start > 0) {
+      ++west_greens;
+      longest = std::max(longest, ep.duration);
+      EXPECT_GT(ep.duration, kMinDur) << "from " << ep.start;
+      EXPECT_LE(ep.duration, kMaxDur) << "from " << ep.start;
+    } else if (ep.phase == 2) {
+      EXPECT_EQ(ep.duration, kMinDur) << "from " << ep.start;
+    }
+  }
+  EXPECT_GE(west_greens, 5u);
+  EXPECT_EQ(longest, kMaxDur);
+}
+
 TEST(SumoErrors, MissingFiles) {
   try {
     import_sumo_config(kDir + "no_such.sumocfg");
