@@ -59,7 +59,8 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   m_phase.assign(net.intersections.size(), 0);
   m_phase_remaining.assign(net.intersections.size(), 0);
   m_phase_elapsed.assign(net.intersections.size(), 0);
-  if (net.options.keep_clear) {
+  for (const TypeConsts& c : m_type_consts) m_max_approach = std::max(m_max_approach, c.approach);
+  if (net.options.keep_clear || net.options.lane_balance) {
     m_in_begin.assign(n_lanes + 1, 0);
     for (const net::LaneLink& link : net.lanelinks) ++m_in_begin[link.to.index() + 1];
     for (std::size_t l = 0; l < n_lanes; ++l) m_in_begin[l + 1] += m_in_begin[l];
@@ -350,7 +351,10 @@ void Engine::step() {
     collect_active();
     update_leaders();
   }
-  if (m_route_lanes) change_to_route_lanes();
+  if (m_route_lanes) {
+    change_to_route_lanes();
+    refresh_upstream_fronts();
+  }
   notify_crosses();
   compute_speeds();
   compute_moves();
@@ -426,6 +430,7 @@ void Engine::enter_waiting() {
       m_veh[v].enter_link_step = kNotOnLink;
       m_aux[v].enter_time = time();
       update_leader_and_gap(v, tail);
+      if (m_route_lanes) m_changed_tails.push_back(lane);  // seen from upstream
       ++head;
       if (head == queue.size()) {
         queue.clear();

@@ -398,7 +398,9 @@ bool Engine::try_route_change(Slot v, DrivableId target, Slot* ask) {
   }
   const DrivableId from = m_veh[v].drv;
   auto& out = m_lists[from];
-  m_changed_tails |= out.back() == v || follower == kNoVehicle;
+  // Upstream, look-aheads see both lanes' last vehicles and rank links by the lanes' loads.
+  m_changed_tails.push_back(from);
+  m_changed_tails.push_back(target);
   m_changed_lanes.push_back(from);
   m_changed_lanes.push_back(target);
   out.erase(std::find(out.begin(), out.end(), v));
@@ -542,7 +544,6 @@ void Engine::change_to_route_lanes() {
   }
   if (m_route_changers.empty()) return;
   m_changed_lanes.clear();
-  m_changed_tails = false;
   const double now = time();
   for (Slot v : m_route_changers) {
     const DrivableId d = m_veh[v].drv;
@@ -591,8 +592,7 @@ void Engine::change_to_route_lanes() {
     if (pick != kNoDrivable) try_route_change(v, pick, &ask);
   }
   if (m_changed_lanes.empty()) return;
-  // New leaders: every vehicle on a lane that changed; upstream, a front vehicle looking ahead
-  // sees only a lane's last vehicle, so the fronts look again only when a last vehicle moved.
+  // New leaders for every vehicle on a lane that changed (the ones upstream: step()).
   collect_active();
   std::sort(m_changed_lanes.begin(), m_changed_lanes.end());
   m_changed_lanes.erase(std::unique(m_changed_lanes.begin(), m_changed_lanes.end()),
@@ -604,11 +604,50 @@ void Engine::change_to_route_lanes() {
       leader = v;
     }
   }
-  if (m_changed_tails) {
-    for (std::size_t i = 0; i < m_active.size(); ++i) {
-      update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);
+}
+
+void Engine::refresh_upstream_fronts() {
+  // Lanes whose last vehicle changed this step, by an entry or a lane change: the front vehicles
+  // that see them from upstream find their leaders again. A front vehicle looks ahead along its
+  // route through empty drivables, up to its approach distance, and stops at the first vehicle:
+  // walking back the same way meets every front vehicle whose leader may have changed (and perhaps
+  // a few more, which find the same leader again).
+  if (m_changed_tails.empty()) return;
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  const std::size_t n = m_lists.size();
+  constexpr double kUnseen = std::numeric_limits<double>::infinity();
+  if (m_upstream_seen.size() != n) m_upstream_seen.assign(n, kUnseen);
+  m_upstream.clear();
+  for (DrivableId d : m_changed_tails) {
+    // Its own front vehicle too: one that entered looked ahead before the entries after it.
+    if (!m_lists[d].empty()) update_leader_and_gap(m_lists[d].front(), kNoVehicle);
+    m_upstream.push_back({d, 0.0});
+  }
+  for (std::size_t i = 0; i < m_upstream.size(); ++i) {
+    const auto [d, between] = m_upstream[i];
+    if (between < 0) continue;  // a drivable with vehicles: the walk stops there
+    // The drivables just before d: the lane links into a lane, the lane a lane link leaves.
+    auto visit = [&](DrivableId p) {
+      if (!(between < m_upstream_seen[p])) return;
+      const bool first = m_upstream_seen[p] == kUnseen;
+      m_upstream_seen[p] = between;
+      if (m_lists[p].empty() && between + m_drv_length[p] <= m_max_approach) {
+        m_upstream.push_back({p, between + m_drv_length[p]});
+        return;
+      }
+      if (!first) return;
+      if (!m_lists[p].empty()) update_leader_and_gap(m_lists[p].front(), kNoVehicle);
+      m_upstream.push_back({p, -1.0});  // seen, to be forgotten at the end
+    };
+    if (d < n_lanes) {
+      for (std::uint32_t k = m_in_begin[d]; k < m_in_begin[d + 1]; ++k)
+        visit(n_lanes + m_in_links[k]);
+    } else {
+      visit(m_net->lanelinks[d - n_lanes].from.value);
     }
   }
+  for (const auto& [d, between] : m_upstream) m_upstream_seen[d] = kUnseen;
+  m_changed_tails.clear();
 }
 
 }  // namespace citybrain::sim

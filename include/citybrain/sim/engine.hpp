@@ -245,6 +245,7 @@ class Engine {
   // The lanes of route[0] a vehicle may start on (at least one, at most 16).
   std::uint32_t first_lane_candidates(std::span<const RoadId> route, std::uint32_t* out) const;
   void change_to_route_lanes();
+  void refresh_upstream_fronts();
   // The speed bound of waiting for a lane change and of leaving room for a changing vehicle.
   double route_lane_speed(Slot v) const;
   double queue_ahead(Slot v) const;
@@ -346,7 +347,7 @@ class Engine {
   std::vector<std::uint32_t> m_phase;          // per intersection
   std::vector<double> m_phase_remaining;
   std::vector<double> m_phase_elapsed;  // per intersection: time in the current phase (actuated)
-  // Per lane: the lane links that end on it (keep-clear), as ranges into m_in_links.
+  // Per lane: the lane links that end on it (keep-clear, lane balance), as ranges into m_in_links.
   std::vector<std::uint32_t> m_in_begin, m_in_links;
   // Per cross and side: the vehicle nearest to the crossing point on that side this step. A notice
   // from an earlier step counts as none, which spares clearing them all every step.
@@ -488,7 +489,12 @@ class Engine {
   std::vector<float> m_look_lane_length;    // per lane
   detail::Scratch<std::vector<Slot>> m_route_changers;
   detail::Scratch<std::vector<DrivableId>> m_changed_lanes;  // this step's lane changes touched
-  bool m_changed_tails = false;  // ... and moved a lane's last vehicle, seen from upstream
+  detail::Scratch<std::vector<DrivableId>> m_changed_tails;  // ... moving a lane's last vehicle
+  // Walking back from m_changed_tails: drivables with the length of empty ones between (-1: one
+  // with vehicles, where the walk stops).
+  detail::Scratch<std::vector<std::pair<DrivableId, double>>> m_upstream;
+  detail::Scratch<std::vector<double>> m_upstream_seen;  // per drivable: shortest such length
+  double m_max_approach = 0;  // the longest look ahead for a leader of any vehicle type
 };
 
 }  // namespace citybrain::sim
