@@ -19,32 +19,48 @@ BenchmarkAtt::BenchmarkAtt(const Engine& engine) {
   m_cur_count.assign(net.intersections.size(), 0);
 }
 
-std::size_t BenchmarkAtt::slot_of(std::uint64_t key) const {
+namespace {
+std::uint32_t hash_of(std::uint32_t trip, std::uint32_t inter) {
+  return static_cast<std::uint32_t>(((std::uint64_t{trip} << 32 | inter) * 0x9E3779B97F4A7C15ull) >>
+                                    32);
+}
+}  // namespace
+
+std::size_t BenchmarkAtt::slot_of(std::uint32_t trip, std::uint32_t inter,
+                                  std::uint32_t hash) const {
   const std::size_t mask = m_table.size() - 1;
-  std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> 32 & mask;
-  while (m_table[i].first != 0 && m_table[i].first != key) i = (i + 1) & mask;
-  return i;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const auto [h, index] = m_table[i];
+    if (index == 0) return i;
+    if (h == hash && m_records[index - 1].trip == trip && m_records[index - 1].inter == inter)
+      return i;
+  }
 }
 
 std::uint32_t BenchmarkAtt::find_record(std::uint32_t trip, std::uint32_t inter) const {
   if (m_table.empty()) return kNone;
-  const auto& [key, index] = m_table[slot_of((std::uint64_t{trip} << 32 | inter) + 1)];
-  return key == 0 ? kNone : index;
+  const std::uint32_t index = m_table[slot_of(trip, inter, hash_of(trip, inter))].second;
+  return index == 0 ? kNone : index - 1;
 }
 
 std::uint32_t BenchmarkAtt::open_record(std::uint32_t trip, std::uint32_t inter, double enter) {
   if (2 * (m_records.size() + 1) > m_table.size()) {  // at most half full
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> old(
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> old(
         std::max<std::size_t>(1024, 2 * m_table.size()));
     old.swap(m_table);
+    const std::size_t mask = m_table.size() - 1;
     for (const auto& entry : old) {
-      if (entry.first != 0) m_table[slot_of(entry.first)] = entry;
+      if (entry.second == 0) continue;
+      std::size_t i = entry.first & mask;
+      while (m_table[i].second != 0) i = (i + 1) & mask;  // keys are distinct
+      m_table[i] = entry;
     }
   }
-  const std::uint64_t key = (std::uint64_t{trip} << 32 | inter) + 1;
+  const std::uint32_t hash = hash_of(trip, inter);
+  const std::size_t slot = slot_of(trip, inter, hash);
   const auto index = static_cast<std::uint32_t>(m_records.size());
-  m_records.push_back({trip, enter, -1});
-  m_table[slot_of(key)] = {key, index};
+  m_records.push_back({trip, inter, enter, -1});
+  m_table[slot] = {hash, index + 1};
   m_has_record[trip] = 1;
   return index;
 }

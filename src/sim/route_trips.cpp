@@ -13,6 +13,11 @@ namespace {
 constexpr double kMinSpeed = 0.1;  // m/s: a standing queue still has a finite effort
 }  // namespace
 
+double Engine::effort(std::size_t road) const {
+  const double mean = m_speed_sum[road] / static_cast<double>(kSpeedWindow);
+  return m_road_length[road] / std::max(mean, kMinSpeed);
+}
+
 void Engine::init_trip_routing() {
   const net::Network& net = *m_net;
   bool any = false;
@@ -38,6 +43,8 @@ void Engine::init_trip_routing() {
                 m_road_free_speed[r]);
     m_speed_sum[r] = m_road_free_speed[r] * static_cast<double>(kSpeedWindow);
   }
+  m_effort.resize(n_roads);
+  for (std::size_t r = 0; r < n_roads; ++r) m_effort[r] = effort(r);
   // Successors by road link; several links between two roads keep the cheapest.
   std::vector<std::vector<std::pair<std::uint32_t, double>>> next(n_roads);
   for (const net::RoadLink& rl : net.roadlinks) {
@@ -87,6 +94,7 @@ void Engine::sample_road_speeds() {
     double& slot = m_speed_ring[r * kSpeedWindow + m_ring_pos];
     m_speed_sum[r] += sample - slot;
     slot = sample;
+    m_effort[r] = effort(r);
     m_road_sample_sum[r] = 0;
     m_road_sample_count[r] = 0;
   }
@@ -105,10 +113,6 @@ std::uint32_t Engine::route_trip(std::uint32_t demand_route) {
   }
   for (std::uint32_t r : m_reached) m_dist[r] = kInf;
   m_reached.clear();
-  auto effort = [&](std::uint32_t r) {
-    const double mean = m_speed_sum[r] / static_cast<double>(kSpeedWindow);
-    return m_road_length[r] / std::max(mean, kMinSpeed);
-  };
   m_heap.clear();
   m_dist[from] = 0;
   m_reached.push_back(from);
@@ -124,7 +128,7 @@ std::uint32_t Engine::route_trip(std::uint32_t demand_route) {
     if (u == to) break;
     for (std::uint32_t i = m_next_begin[u]; i < m_next_begin[u + 1]; ++i) {
       const std::uint32_t w = m_next_road[i];
-      const double nd = d + m_next_cost[i] + effort(w);
+      const double nd = d + m_next_cost[i] + m_effort[w];
       if (nd < m_dist[w]) {
         if (m_dist[w] == kInf) m_reached.push_back(w);
         m_dist[w] = nd;

@@ -27,12 +27,13 @@ class BenchmarkAtt {
  private:
   struct Record {
     std::uint32_t trip;
+    std::uint32_t inter;
     double enter;
     double leave;  // < 0: not left yet
   };
   std::uint32_t find_record(std::uint32_t trip, std::uint32_t inter) const;  // or none
   std::uint32_t open_record(std::uint32_t trip, std::uint32_t inter, double enter);
-  std::size_t slot_of(std::uint64_t key) const;
+  std::size_t slot_of(std::uint32_t trip, std::uint32_t inter, std::uint32_t hash) const;
 
   std::vector<std::uint32_t> m_lane_inter;  // per lane: signalised intersection it enters, or none
   std::vector<std::uint32_t> m_prev_count, m_cur_count;
@@ -41,8 +42,9 @@ class BenchmarkAtt {
   std::vector<std::int64_t> m_cur_stamp;
   std::vector<std::uint32_t> m_prev_members, m_cur_members;
   std::vector<Record> m_records;  // in the order they were opened
-  // (trip << 32 | intersection) + 1 -> index in m_records + 1, open addressing; 0: free.
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> m_table;
+  // Open addressing over m_records: per slot, the hash of (trip, intersection) and the record's
+  // index + 1 (0: a free slot).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> m_table;
   std::vector<std::uint8_t> m_has_record;  // per trip
   std::int64_t m_stamp = 0;
 };

@@ -230,6 +230,7 @@ class Engine {
     return m_demand->route(RouteId(route));
   }
   void init_trip_routing();
+  double effort(std::size_t road) const;
   void sample_road_speeds();
   std::uint32_t route_trip(std::uint32_t demand_route);
   // Imported cities (NetworkOptions::lane_balance without CityFlow lane changes): SUMO's
@@ -458,6 +459,7 @@ class Engine {
   std::vector<double> m_road_length, m_road_free_speed;  // per road
   std::vector<double> m_speed_ring;                      // per road, kSpeedWindow samples
   std::vector<double> m_speed_sum;                       // per road: the sum of its samples
+  std::vector<double> m_effort;  // per road: its length over its mean speed, as routing sees it
   std::size_t m_ring_pos = 0;
   std::vector<std::uint32_t> m_next_begin;  // per road: its successors in m_next_road
   std::vector<std::uint32_t> m_next_road;
