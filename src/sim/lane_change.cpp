@@ -624,8 +624,9 @@ void Engine::refresh_upstream_fronts() {
     m_upstream.push_back({d, 0.0});
   }
   for (std::size_t i = 0; i < m_upstream.size(); ++i) {
-    const auto [d, between] = m_upstream[i];
-    if (between < 0) continue;  // a drivable with vehicles: the walk stops there
+    const DrivableId d = m_upstream[i].first;
+    const double between = m_upstream[i].second;  // (a lambda cannot capture a binding in clang 14)
+    if (between < 0) continue;                    // a drivable with vehicles: the walk stops there
     // The drivables just before d: the lane links into a lane, the lane a lane link leaves.
     auto visit = [&](DrivableId p) {
       if (!(between < m_upstream_seen[p])) return;
