@@ -608,18 +608,19 @@ void Engine::collect_active() {
   }
 }
 
+void Engine::update_leaders_on(DrivableId d) {
+  Slot leader = kNoVehicle;
+  for (Slot v : m_lists[d]) {
+    update_leader_and_gap(v, leader);
+    leader = v;
+  }
+}
+
 void Engine::update_leaders() {
   m_pool->parallel_ranges(
       m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
-        for (std::size_t i = begin; i < end; ++i) {
-          const DrivableId d = m_active[i];
-          Slot leader = kNoVehicle;
-          for (Slot v : m_lists[d]) {
-            update_leader_and_gap(v, leader);
-            leader = v;
-          }
-        }
+        for (std::size_t i = begin; i < end; ++i) update_leaders_on(m_active[i]);
       },
       m_running, m_config.parallel_threshold);
 }

@@ -597,13 +597,7 @@ void Engine::change_to_route_lanes() {
   std::sort(m_changed_lanes.begin(), m_changed_lanes.end());
   m_changed_lanes.erase(std::unique(m_changed_lanes.begin(), m_changed_lanes.end()),
                         m_changed_lanes.end());
-  for (DrivableId d : m_changed_lanes) {
-    Slot leader = kNoVehicle;
-    for (Slot v : m_lists[d]) {
-      update_leader_and_gap(v, leader);
-      leader = v;
-    }
-  }
+  for (DrivableId d : m_changed_lanes) update_leaders_on(d);
 }
 
 void Engine::refresh_upstream_fronts() {

@@ -204,6 +204,7 @@ class Engine {
   void apply_moves();
   void update_vehicles();
   void update_leaders();
+  void update_leaders_on(DrivableId d);  // every vehicle on d, front first
   void collect_active();
   void compact_slots();
   static constexpr std::int64_t kCompactEvery = 32;
@@ -491,7 +492,9 @@ class Engine {
   std::vector<float> m_look_lane_length;    // per lane
   detail::Scratch<std::vector<Slot>> m_route_changers;
   detail::Scratch<std::vector<DrivableId>> m_changed_lanes;  // this step's lane changes touched
-  detail::Scratch<std::vector<DrivableId>> m_changed_tails;  // ... moving a lane's last vehicle
+  // Lanes whose last vehicle or load changed this step (entries, lane changes): what upstream
+  // front vehicles see when they look ahead.
+  detail::Scratch<std::vector<DrivableId>> m_changed_tails;
   // Walking back from m_changed_tails: drivables with the length of empty ones between (-1: one
   // with vehicles, where the walk stops).
   detail::Scratch<std::vector<std::pair<DrivableId, double>>> m_upstream;
