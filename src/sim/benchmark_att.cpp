@@ -20,48 +20,32 @@ BenchmarkAtt::BenchmarkAtt(const Engine& engine) {
 }
 
 namespace {
-std::uint32_t hash_of(std::uint32_t trip, std::uint32_t inter) {
-  return static_cast<std::uint32_t>(((std::uint64_t{trip} << 32 | inter) * 0x9E3779B97F4A7C15ull) >>
-                                    32);
+// A 256-bit filter per trip: the hash's top 2 bits choose a word, two 6-bit fields two bits in it.
+constexpr std::size_t kFilterWords = 4;
+std::size_t filter_word(std::uint32_t trip, std::uint32_t hash) {
+  return trip * kFilterWords + (hash >> 30);
+}
+std::uint64_t filter_bits(std::uint32_t hash) {
+  return std::uint64_t{1} << (hash >> 24 & 63) | std::uint64_t{1} << (hash >> 18 & 63);
 }
 }  // namespace
 
-std::size_t BenchmarkAtt::slot_of(std::uint32_t trip, std::uint32_t inter,
-                                  std::uint32_t hash) const {
-  const std::size_t mask = m_table.size() - 1;
-  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    const auto [h, index] = m_table[i];
-    if (index == 0) return i;
-    if (h == hash && m_records[index - 1].trip == trip && m_records[index - 1].inter == inter)
-      return i;
-  }
-}
-
 std::uint32_t BenchmarkAtt::find_record(std::uint32_t trip, std::uint32_t inter) const {
-  if (m_table.empty()) return kNone;
-  const std::uint32_t index = m_table[slot_of(trip, inter, hash_of(trip, inter))].second;
-  return index == 0 ? kNone : index - 1;
+  const std::uint32_t hash = inter * 0x9E3779B9u;
+  const std::uint64_t bits = filter_bits(hash);
+  if ((m_inter_filter[filter_word(trip, hash)] & bits) != bits) return kNone;
+  for (std::uint32_t r = m_last_record[trip]; r != kNone; r = m_records[r].before) {
+    if (m_records[r].inter == inter) return r;
+  }
+  return kNone;
 }
 
 std::uint32_t BenchmarkAtt::open_record(std::uint32_t trip, std::uint32_t inter, double enter) {
-  if (2 * (m_records.size() + 1) > m_table.size()) {  // at most half full
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> old(
-        std::max<std::size_t>(1024, 2 * m_table.size()));
-    old.swap(m_table);
-    const std::size_t mask = m_table.size() - 1;
-    for (const auto& entry : old) {
-      if (entry.second == 0) continue;
-      std::size_t i = entry.first & mask;
-      while (m_table[i].second != 0) i = (i + 1) & mask;  // keys are distinct
-      m_table[i] = entry;
-    }
-  }
-  const std::uint32_t hash = hash_of(trip, inter);
-  const std::size_t slot = slot_of(trip, inter, hash);
   const auto index = static_cast<std::uint32_t>(m_records.size());
-  m_records.push_back({trip, inter, enter, -1});
-  m_table[slot] = {hash, index + 1};
-  m_has_record[trip] = 1;
+  m_records.push_back({trip, inter, enter, -1, m_last_record[trip]});
+  m_last_record[trip] = index;
+  const std::uint32_t hash = inter * 0x9E3779B9u;
+  m_inter_filter[filter_word(trip, hash)] |= filter_bits(hash);
   return index;
 }
 
@@ -74,7 +58,8 @@ void BenchmarkAtt::observe(const Engine& engine) {
     m_prev_record.resize(trips, kNone);
     m_cur_inter.resize(trips, kNone);
     m_cur_stamp.resize(trips, 0);
-    m_has_record.resize(trips, 0);
+    m_last_record.resize(trips, kNone);
+    m_inter_filter.resize(trips * kFilterWords, 0);
   }
   std::fill(m_cur_count.begin(), m_cur_count.end(), 0);
   m_cur_members.clear();
@@ -117,12 +102,12 @@ void BenchmarkAtt::observe(const Engine& engine) {
 }
 
 double BenchmarkAtt::att(double end_time) const {
-  std::vector<double> total(m_has_record.size(), 0.0);
+  std::vector<double> total(m_last_record.size(), 0.0);
   for (const Record& r : m_records) total[r.trip] += (r.leave >= 0 ? r.leave : end_time) - r.enter;
   double sum = 0;
   std::size_t n = 0;
   for (std::size_t t = 0; t < total.size(); ++t) {
-    if (!m_has_record[t]) continue;
+    if (m_last_record[t] == kNone) continue;
     sum += total[t];
     ++n;
   }
@@ -131,7 +116,7 @@ double BenchmarkAtt::att(double end_time) const {
 
 std::size_t BenchmarkAtt::vehicles() const {
   std::size_t n = 0;
-  for (auto h : m_has_record) n += h;
+  for (std::uint32_t r : m_last_record) n += r != kNone;
   return n;
 }
 

@@ -29,11 +29,11 @@ class BenchmarkAtt {
     std::uint32_t trip;
     std::uint32_t inter;
     double enter;
-    double leave;  // < 0: not left yet
+    double leave;          // < 0: not left yet
+    std::uint32_t before;  // the trip's record opened before this one, or none
   };
   std::uint32_t find_record(std::uint32_t trip, std::uint32_t inter) const;  // or none
   std::uint32_t open_record(std::uint32_t trip, std::uint32_t inter, double enter);
-  std::size_t slot_of(std::uint32_t trip, std::uint32_t inter, std::uint32_t hash) const;
 
   std::vector<std::uint32_t> m_lane_inter;  // per lane: signalised intersection it enters, or none
   std::vector<std::uint32_t> m_prev_count, m_cur_count;
@@ -42,10 +42,11 @@ class BenchmarkAtt {
   std::vector<std::int64_t> m_cur_stamp;
   std::vector<std::uint32_t> m_prev_members, m_cur_members;
   std::vector<Record> m_records;  // in the order they were opened
-  // Open addressing over m_records: per slot, the hash of (trip, intersection) and the record's
-  // index + 1 (0: a free slot).
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> m_table;
-  std::vector<std::uint8_t> m_has_record;  // per trip
+  // Per trip: its last opened record (or none), and a 256-bit filter (4 words) of the intersections
+  // it has records at; most trips never come back to an intersection, and the filter answers
+  // nearly all of those look-ups without walking the trip's records.
+  std::vector<std::uint32_t> m_last_record;
+  std::vector<std::uint64_t> m_inter_filter;
   std::int64_t m_stamp = 0;
 };
 
