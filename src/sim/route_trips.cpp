@@ -1,7 +1,8 @@
 // Imported cities: trips routed when each vehicle is released, as SUMO routes incomplete routes
 // at insertion with its routing device. A road's effort is its length over the mean speed of the
 // vehicles on it (its free speed when empty), averaged over the last 180 samples; crossing a
-// junction costs the lane link's length at the next road's free speed.
+// junction costs the lane link's length at the next road's free speed. No road costs less than
+// its free-flow time (SUMO's minimum travel time), which the A* search's landmark bounds rely on.
 #include <algorithm>
 #include <limits>
 
@@ -15,7 +16,7 @@ constexpr double kMinSpeed = 0.1;  // m/s: a standing queue still has a finite e
 
 double Engine::effort(std::size_t road) const {
   const double mean = m_speed_sum[road] / static_cast<double>(kSpeedWindow);
-  return m_road_length[road] / std::max(mean, kMinSpeed);
+  return m_road_length[road] / std::clamp(mean, kMinSpeed, m_road_free_speed[road]);
 }
 
 void Engine::init_trip_routing() {
@@ -73,6 +74,91 @@ void Engine::init_trip_routing() {
   }
   m_road_sample_sum.assign(n_roads, 0);
   m_road_sample_count.assign(n_roads, 0);
+  init_landmarks();
+}
+
+void Engine::init_landmarks() {
+  const std::size_t n = m_road_length.size();
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  m_landmark_time.assign(n * 2 * kLandmarks, std::numeric_limits<float>::infinity());
+  m_landmark_margin = 0;
+  if (n == 0) return;
+  // The free-flow cost of moving from the end of road u to the end of its successor w.
+  auto free_cost = [&](std::uint32_t i, std::uint32_t w) {
+    return m_next_cost[i] + m_road_length[w] / m_road_free_speed[w];
+  };
+  std::vector<std::uint32_t> pred_begin(n + 1, 0), pred_edge(m_next_road.size()),
+      pred_road(m_next_road.size());
+  for (std::uint32_t w : m_next_road) ++pred_begin[w + 1];
+  for (std::size_t r = 0; r < n; ++r) pred_begin[r + 1] += pred_begin[r];
+  {
+    std::vector<std::uint32_t> fill(pred_begin.begin(), pred_begin.end() - 1);
+    for (std::uint32_t u = 0; u < n; ++u) {
+      for (std::uint32_t i = m_next_begin[u]; i < m_next_begin[u + 1]; ++i) {
+        const std::uint32_t k = fill[m_next_road[i]]++;
+        pred_edge[k] = i;
+        pred_road[k] = u;
+      }
+    }
+  }
+  std::vector<double> dist(n);
+  std::vector<std::pair<double, std::uint32_t>> heap;
+  auto later = [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second > b.second);
+  };
+  // Free-flow times from `source` (forward) or to it (backward) into `dist`.
+  auto search = [&](std::uint32_t source, bool forward) {
+    std::fill(dist.begin(), dist.end(), kInf);
+    dist[source] = 0;
+    heap.assign(1, {0.0, source});
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      const auto top = heap.back();
+      heap.pop_back();
+      const std::uint32_t u = top.second;
+      if (top.first > dist[u]) continue;
+      const std::uint32_t begin = forward ? m_next_begin[u] : pred_begin[u];
+      const std::uint32_t end = forward ? m_next_begin[u + 1] : pred_begin[u + 1];
+      for (std::uint32_t k = begin; k < end; ++k) {
+        const std::uint32_t w = forward ? m_next_road[k] : pred_road[k];
+        const double nd = top.first + (forward ? free_cost(k, w) : free_cost(pred_edge[k], u));
+        if (nd < dist[w]) {
+          dist[w] = nd;
+          heap.push_back({nd, w});
+          std::push_heap(heap.begin(), heap.end(), later);
+        }
+      }
+    }
+  };
+  // Landmarks far from each other: each next one is the road farthest (there and back) from the
+  // nearest landmark chosen so far, the first the farthest from road 0.
+  std::vector<double> score(n, kInf), there(n);
+  auto farthest = [&](const std::vector<double>& value) {
+    std::uint32_t best = 0;
+    for (std::uint32_t r = 1; r < n; ++r) {
+      if (std::isfinite(value[r]) && (!std::isfinite(value[best]) || value[r] > value[best])) {
+        best = r;
+      }
+    }
+    return best;
+  };
+  search(0, true);
+  std::uint32_t landmark = farthest(dist);
+  double largest = 0;
+  for (std::size_t l = 0; l < kLandmarks; ++l) {
+    for (int pass = 0; pass < 2; ++pass) {
+      search(landmark, pass == 0);
+      for (std::size_t r = 0; r < n; ++r) {
+        m_landmark_time[(r * kLandmarks + l) * 2 + pass] = static_cast<float>(dist[r]);
+        if (std::isfinite(dist[r])) largest = std::max(largest, dist[r]);
+        if (pass == 0) there[r] = dist[r];
+      }
+    }
+    for (std::size_t r = 0; r < n; ++r) score[r] = std::min(score[r], there[r] + dist[r]);
+    landmark = farthest(score);
+  }
+  // A bound subtracts two times rounded to float, each off by at most half an ulp of `largest`.
+  m_landmark_margin = 2 * largest * std::numeric_limits<float>::epsilon();
 }
 
 void Engine::sample_road_speeds() {
@@ -111,29 +197,54 @@ std::uint32_t Engine::route_trip(std::uint32_t demand_route) {
     m_dist.assign(n_roads, kInf);
     m_prev.assign(n_roads, 0);
   }
+  if (m_bound.size() != n_roads) m_bound.assign(n_roads, 0);
   for (std::uint32_t r : m_reached) m_dist[r] = kInf;
   m_reached.clear();
   m_heap.clear();
+  // A lower bound on the cost from road v to `to` from the landmarks' triangle inequalities;
+  // infinite when v cannot reach `to`. An unreachable side (infinity minus infinity) drops out.
+  const float* target = &m_landmark_time[to * kLandmarks * 2];
+  auto bound = [&](std::uint32_t v) {
+    if (!m_config.route_landmarks) return 0.0;
+    const float* here = &m_landmark_time[v * kLandmarks * 2];
+    double h = 0;
+    for (std::size_t l = 0; l < 2 * kLandmarks; l += 2) {
+      const double ahead = static_cast<double>(target[l]) - here[l];
+      const double back = static_cast<double>(here[l + 1]) - target[l + 1];
+      if (ahead > h) h = ahead;
+      if (back > h) h = back;
+    }
+    return std::max(0.0, h - m_landmark_margin);
+  };
   m_dist[from] = 0;
+  m_bound[from] = bound(from);
+  if (!(m_bound[from] < kInf)) return demand_route;
   m_reached.push_back(from);
-  m_heap.push_back({0.0, from});
+  m_heap.push_back({m_bound[from], from});
   auto later = [](const auto& a, const auto& b) {
     return a.first > b.first || (a.first == b.first && a.second > b.second);
   };
   while (!m_heap.empty()) {
     std::pop_heap(m_heap.begin(), m_heap.end(), later);
-    const auto [d, u] = m_heap.back();
+    const std::uint32_t u = m_heap.back().second;
+    const double f = m_heap.back().first;
     m_heap.pop_back();
-    if (d > m_dist[u]) continue;
+    if (f > m_dist[u] + m_bound[u]) continue;  // a stale entry
     if (u == to) break;
+    const double d = m_dist[u];
     for (std::uint32_t i = m_next_begin[u]; i < m_next_begin[u + 1]; ++i) {
       const std::uint32_t w = m_next_road[i];
       const double nd = d + m_next_cost[i] + m_effort[w];
       if (nd < m_dist[w]) {
-        if (m_dist[w] == kInf) m_reached.push_back(w);
+        if (m_dist[w] == kInf) {
+          const double h = bound(w);
+          if (!(h < kInf)) continue;  // `to` lies out of reach from w
+          m_bound[w] = h;
+          m_reached.push_back(w);
+        }
         m_dist[w] = nd;
         m_prev[w] = u;
-        m_heap.push_back({nd, w});
+        m_heap.push_back({nd + m_bound[w], w});
         std::push_heap(m_heap.begin(), m_heap.end(), later);
       }
     }

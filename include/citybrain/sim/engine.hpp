@@ -60,6 +60,9 @@ struct SimConfig {
   // Below this many running vehicles a step runs on one thread whatever the pool size: waking a
   // thread costs more than it saves. Results are the same either way.
   std::size_t parallel_threshold = 2048;
+  // Trips routed at insertion search with A* and landmark bounds; false: plain Dijkstra, which
+  // finds the same routes more slowly (for comparison).
+  bool route_landmarks = true;
 };
 
 // Index of a vehicle slot. Slots are reused after a vehicle leaves.
@@ -232,6 +235,7 @@ class Engine {
   }
   void init_trip_routing();
   double effort(std::size_t road) const;
+  void init_landmarks();
   void sample_road_speeds();
   std::uint32_t route_trip(std::uint32_t demand_route);
   // Imported cities (NetworkOptions::lane_balance without CityFlow lane changes): SUMO's
@@ -465,12 +469,19 @@ class Engine {
   std::vector<std::uint32_t> m_next_begin;  // per road: its successors in m_next_road
   std::vector<std::uint32_t> m_next_road;
   std::vector<double> m_next_cost;  // per successor: crossing the junction at free speed
+  // A* with landmarks (ALT): per road, kLandmarks pairs of free-flow travel times (from the
+  // landmark to the road's end, from the road's end to the landmark), infinite when unreachable.
+  // Free flow is the least a road can cost, so the bound they give never overestimates.
+  static constexpr std::size_t kLandmarks = 8;
+  std::vector<float> m_landmark_time;
+  double m_landmark_margin = 0;  // what float rounding can add to a bound
   std::vector<RoadId> m_local_roads;
   std::vector<net::Range> m_local_routes;
   std::vector<double> m_road_sample_sum;  // per road, zero between steps
   std::vector<std::uint32_t> m_road_sample_count;
   detail::Scratch<std::vector<std::uint32_t>> m_prev;  // route_trip's search, sized on first use
   detail::Scratch<std::vector<double>> m_dist;         // infinite but at m_reached
+  detail::Scratch<std::vector<double>> m_bound;        // at m_reached: the bound to the target
   detail::Scratch<std::vector<std::uint32_t>> m_reached;
   detail::Scratch<std::vector<std::pair<double, std::uint32_t>>> m_heap;
   detail::Scratch<std::vector<RoadId>> m_path;

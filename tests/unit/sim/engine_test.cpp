@@ -240,5 +240,48 @@ TEST(Engine, TripsAreRoutedWhenReleasedOnlyWhereAsked) {
   EXPECT_EQ(released_route(false, true).size(), 5u);
   EXPECT_EQ(released_route(true, false).size(), 5u);
 }
+
+// The A* search with landmark bounds finds the routes plain Dijkstra finds, on a congested grid
+// whose roads all differ in length (so that no two routes tie) and whose trips really are routed
+// by the current travel times.
+TEST(Engine, LandmarkSearchRoutesTripsAsDijkstraDoes) {
+  GridOptions o{.rows = 4, .cols = 4, .length = 200, .lanes = 2, .max_speed = 13.9};
+  nlohmann::json roadnet = test::make_grid(o);
+  roadnet["citybrain"] = {{"routeTrips", true}};
+  std::uint64_t bend = 1;
+  for (auto& road : roadnet["roads"]) {  // a bend in each road, of its own size
+    bend = bend * 6364136223846793005ull + 1442695040888963407ull;
+    const double off = 5.0 + static_cast<double>(bend >> 40) / static_cast<double>(1ull << 24) * 40;
+    nlohmann::json& points = road["points"];
+    const double x = (points[0]["x"].get<double>() + points[1]["x"].get<double>()) / 2 + off;
+    const double y = (points[0]["y"].get<double>() + points[1]["y"].get<double>()) / 2 + off;
+    points.insert(points.begin() + 1, nlohmann::json::object({{"x", x}, {"y", y}}));
+  }
+  nlohmann::json flows = test::grid_flows(o, 3.0);
+  for (int r = 0; r < o.rows; ++r) {  // across the grid: many routes of about the same length
+    for (int c = 0; c < o.cols; ++c) {
+      flows.push_back(test::flow_json(
+          {test::road_id(r, -1, r, 0), test::road_id(o.rows - 1, c, o.rows, c)}, 6.0));
+      flows.push_back(test::flow_json(
+          {test::road_id(-1, c, 0, c), test::road_id(r, o.cols - 1, r, o.cols)}, 6.0));
+    }
+  }
+  auto unrouted = test::build(roadnet, flows);
+  for (auto& f : flows) f["routeAtInsertion"] = true;
+  auto built = test::build(roadnet, flows);
+  SimConfig fast{.seed = 3};
+  SimConfig plain = fast;
+  plain.route_landmarks = false;
+  Engine a(built.net, built.demand, fast), b(built.net, built.demand, plain),
+      c(unrouted.net, unrouted.demand, fast);
+  for (int i = 0; i < 900; ++i) {
+    a.step();
+    b.step();
+    c.step();
+    ASSERT_EQ(test::state_hash(a), test::state_hash(b)) << "step " << i;
+  }
+  EXPECT_GT(a.vehicles_generated(), 1000u);
+  EXPECT_NE(test::state_hash(a), test::state_hash(c));  // routing changed the trips
+}
 }  // namespace
 }  // namespace citybrain::sim
