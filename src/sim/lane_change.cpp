@@ -252,6 +252,62 @@ void Engine::init_route_lookahead() {
   }
 }
 
+std::uint32_t Engine::canonical_route(std::uint32_t route_id) {
+  const bool local = (route_id & kLocalRoute) != 0;
+  std::vector<std::uint32_t>& canon = local ? m_canon_local : m_canon_demand;
+  const std::uint32_t index = route_id & ~kLocalRoute;
+  if (index >= canon.size()) {
+    canon.resize(local ? m_local_routes.size() : m_demand->routes.size(), kUnknownRoute);
+  }
+  if (canon[index] != kUnknownRoute) return canon[index];
+  const auto route = route_of(route_id);
+  std::uint64_t hash = 0x9E3779B97F4A7C15ull;
+  for (RoadId r : route) hash = (hash ^ r.value) * 0xFF51AFD7ED558CCDull;
+  hash ^= hash >> 32;
+  if (2 * (m_route_table_entries + 1) > m_route_table.size()) {  // at most half full
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> old(
+        std::max<std::size_t>(1024, 2 * m_route_table.size()), {0, kUnknownRoute});
+    old.swap(m_route_table);
+    const std::size_t mask = m_route_table.size() - 1;
+    for (const auto& entry : old) {
+      if (entry.second == kUnknownRoute) continue;
+      std::size_t i = entry.first & mask;
+      while (m_route_table[i].second != kUnknownRoute) i = (i + 1) & mask;
+      m_route_table[i] = entry;
+    }
+  }
+  const std::size_t mask = m_route_table.size() - 1;
+  std::size_t i = hash & mask;
+  for (; m_route_table[i].second != kUnknownRoute; i = (i + 1) & mask) {
+    if (m_route_table[i].first != hash) continue;
+    const auto other = route_of(m_route_table[i].second);
+    if (std::equal(route.begin(), route.end(), other.begin(), other.end())) {
+      return canon[index] = m_route_table[i].second;
+    }
+  }
+  m_route_table[i] = {hash, route_id};
+  ++m_route_table_entries;
+  return canon[index] = route_id;
+}
+
+const float* Engine::route_continuations_kept(std::uint32_t route_id, std::uint32_t p) {
+  // Vehicles on equal routes look ahead from each route position once.
+  const std::uint32_t c = canonical_route(route_id);
+  const bool local = (c & kLocalRoute) != 0;
+  std::vector<std::uint32_t>& at = local ? m_cont_local_at : m_cont_demand_at;
+  const std::size_t key =
+      p + (local ? m_local_routes[c & ~kLocalRoute].begin : m_demand->routes[c].begin);
+  if (key >= at.size()) at.resize(local ? m_local_roads.size() : m_demand->route_roads.size(), 0);
+  if (at[key] == 0) {
+    const auto route = route_of(c);
+    const std::size_t offset = m_cont_values.size();
+    m_cont_values.resize(offset + m_look_roads[route[p].index()].lanes);
+    route_continuations(route, p, 0xffffffffu, m_cont_values.data() + offset);
+    at[key] = static_cast<std::uint32_t>(offset + 1);
+  }
+  return m_cont_values.data() + at[key] - 1;
+}
+
 std::uint32_t Engine::route_continuations(std::span<const RoadId> route, std::uint32_t p,
                                           std::uint32_t max_roads, float* out) const {
   // The window: the roads after route[p] until their lengths add up to the lookahead.
@@ -501,23 +557,8 @@ void Engine::change_to_route_lanes() {
         std::uint32_t p = m_veh[v].route_pos;
         while (p < route.size() && route[p] != lane.road) ++p;
         if (p >= route.size()) continue;
-        float cont[kMaxLanes];
-        std::uint32_t n;
-        VehicleAux& aux = m_aux[v];
-        if (aux.cont_road == lane.road && aux.cont_pos == p) {
-          // A lane change on the same road: the lanes lead as far as before.
-          n = aux.cont_n;
-          std::copy(aux.cont_cache, aux.cont_cache + n, cont);
-        } else {
-          n = route_continuations(route, p, 0xffffffffu, cont);
-          aux.cont_road = RoadId::invalid();
-          if (n <= VehicleAux::kCachedLanes) {
-            aux.cont_road = lane.road;
-            aux.cont_pos = p;
-            aux.cont_n = static_cast<std::uint8_t>(n);
-            std::copy(cont, cont + n, aux.cont_cache);
-          }
-        }
+        const float* cont = route_continuations_kept(m_veh[v].route, p);
+        const std::uint32_t n = m_look_roads[lane.road.index()].lanes;
         if (lane.index >= n) continue;
         const float own = cont[lane.index];
         m_aux[v].cont_own = own;

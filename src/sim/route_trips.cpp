@@ -39,9 +39,11 @@ void Engine::init_trip_routing() {
   }
   m_speed_ring.resize(n_roads * kSpeedWindow);
   m_speed_sum.resize(n_roads);
+  for (std::size_t i = 0; i < kSpeedWindow; ++i) {
+    std::copy(m_road_free_speed.begin(), m_road_free_speed.end(),
+              m_speed_ring.begin() + static_cast<std::ptrdiff_t>(i * n_roads));
+  }
   for (std::size_t r = 0; r < n_roads; ++r) {
-    std::fill_n(m_speed_ring.begin() + static_cast<std::ptrdiff_t>(r * kSpeedWindow), kSpeedWindow,
-                m_road_free_speed[r]);
     m_speed_sum[r] = m_road_free_speed[r] * static_cast<double>(kSpeedWindow);
   }
   m_effort.resize(n_roads);
@@ -174,15 +176,16 @@ void Engine::sample_road_speeds() {
     }
   }
   const std::size_t n_roads = net.roads.size();
+  double* ring = m_speed_ring.data() + m_ring_pos * n_roads;
   for (std::size_t r = 0; r < n_roads; ++r) {
     const double sample = m_road_sample_count[r] > 0 ? m_road_sample_sum[r] / m_road_sample_count[r]
                                                      : m_road_free_speed[r];
-    double& slot = m_speed_ring[r * kSpeedWindow + m_ring_pos];
-    m_speed_sum[r] += sample - slot;
-    slot = sample;
-    m_effort[r] = effort(r);
     m_road_sample_sum[r] = 0;
     m_road_sample_count[r] = 0;
+    if (sample == ring[r]) continue;  // most roads: empty now and 180 s ago
+    m_speed_sum[r] += sample - ring[r];
+    ring[r] = sample;
+    m_effort[r] = effort(r);
   }
   m_ring_pos = (m_ring_pos + 1) % kSpeedWindow;
 }

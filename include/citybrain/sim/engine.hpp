@@ -244,6 +244,8 @@ class Engine {
   // For each lane of route[p] (at most 16), how far in metres the route can be followed from its
   // start by links alone, looking at most `max_roads` roads ahead; returns the lanes written.
   void init_route_lookahead();
+  std::uint32_t canonical_route(std::uint32_t route);
+  const float* route_continuations_kept(std::uint32_t route, std::uint32_t p);
   std::uint32_t route_continuations(std::span<const RoadId> route, std::uint32_t p,
                                     std::uint32_t max_roads, float* out) const;
   DrivableId next_drivable_balanced(const net::Lane& lane, DrivableId from,
@@ -415,12 +417,6 @@ class Engine {
     // How far the route can be followed from the start of its lane and of the lanes beside it
     // (-1: no such lane).
     float cont_own = -1, cont_left = -1, cont_right = -1;
-    // The same for every lane of road cont_road at route position cont_pos, kept for lane changes.
-    static constexpr std::uint32_t kCachedLanes = 8;
-    float cont_cache[kCachedLanes] = {};
-    RoadId cont_road = RoadId::invalid();
-    std::uint32_t cont_pos = 0;
-    std::uint8_t cont_n = 0;
     std::uint8_t has_signal = 0;
     std::int8_t signal_dir = 0, last_dir = 0;
   };
@@ -462,7 +458,7 @@ class Engine {
   // Trip routing (route_trips.cpp).
   bool m_route_trips = false;
   std::vector<double> m_road_length, m_road_free_speed;  // per road
-  std::vector<double> m_speed_ring;                      // per road, kSpeedWindow samples
+  std::vector<double> m_speed_ring;                      // kSpeedWindow samples, each of all roads
   std::vector<double> m_speed_sum;                       // per road: the sum of its samples
   std::vector<double> m_effort;  // per road: its length over its mean speed, as routing sees it
   std::size_t m_ring_pos = 0;
@@ -501,6 +497,16 @@ class Engine {
   std::vector<std::uint32_t> m_look_begin;  // per lane + 1: its links in m_look_links
   std::vector<LookaheadLink> m_look_links;  // per lane's outgoing lane link, in file order
   std::vector<float> m_look_lane_length;    // per lane
+  // route_continuations over the whole lookahead, kept per route position: vehicles with equal
+  // routes share one route id for it (m_canon_*: per route, that id, or kUnknownRoute; a hash
+  // table over route contents finds it). Per position of the demand's and of the engine's own
+  // routes, m_cont_*_at holds the index + 1 of its lanes' values in m_cont_values (0: not yet).
+  static constexpr std::uint32_t kUnknownRoute = 0xffffffffu;
+  std::vector<std::uint32_t> m_canon_demand, m_canon_local;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> m_route_table;
+  std::size_t m_route_table_entries = 0;
+  std::vector<std::uint32_t> m_cont_demand_at, m_cont_local_at;
+  std::vector<float> m_cont_values;
   detail::Scratch<std::vector<Slot>> m_route_changers;
   detail::Scratch<std::vector<DrivableId>> m_changed_lanes;  // this step's lane changes touched
   // Lanes whose last vehicle or load changed this step (entries, lane changes): what upstream
