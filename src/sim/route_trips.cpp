@@ -76,6 +76,9 @@ void Engine::init_trip_routing() {
   }
   m_road_sample_sum.assign(n_roads, 0);
   m_road_sample_count.assign(n_roads, 0);
+  m_road_unfree.assign(n_roads, 0);
+  m_road_live.assign(n_roads, 0);
+  m_live_roads.clear();
   init_landmarks();
 }
 
@@ -169,24 +172,42 @@ void Engine::sample_road_speeds() {
   for (DrivableId d : m_active) {
     if (d >= n_lanes) break;  // lane links follow the lanes
     const std::uint32_t r = net.lanes[d].road.value;
+    if (!m_road_live[r]) {
+      m_road_live[r] = 1;
+      m_live_roads.push_back(r);
+    }
     for (Slot v : m_lists[d]) {
       if (m_veh[v].partner_type == 2) continue;  // a lane-change shadow
       m_road_sample_sum[r] += m_veh[v].speed;
       ++m_road_sample_count[r];
     }
   }
+  // Only roads with vehicles now or a sample other than free speed in the window can change; the
+  // others leave the list until vehicles come again.
   const std::size_t n_roads = net.roads.size();
   double* ring = m_speed_ring.data() + m_ring_pos * n_roads;
-  for (std::size_t r = 0; r < n_roads; ++r) {
-    const double sample = m_road_sample_count[r] > 0 ? m_road_sample_sum[r] / m_road_sample_count[r]
-                                                     : m_road_free_speed[r];
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < m_live_roads.size(); ++i) {
+    const std::uint32_t r = m_live_roads[i];
+    const double free = m_road_free_speed[r];
+    const bool sampled = m_road_sample_count[r] > 0;
+    const double sample = sampled ? m_road_sample_sum[r] / m_road_sample_count[r] : free;
     m_road_sample_sum[r] = 0;
     m_road_sample_count[r] = 0;
-    if (sample == ring[r]) continue;  // most roads: empty now and 180 s ago
-    m_speed_sum[r] += sample - ring[r];
-    ring[r] = sample;
-    m_effort[r] = effort(r);
+    if (sample != ring[r]) {
+      if (ring[r] != free) --m_road_unfree[r];
+      if (sample != free) ++m_road_unfree[r];
+      m_speed_sum[r] += sample - ring[r];
+      ring[r] = sample;
+      m_effort[r] = effort(r);
+    }
+    if (sampled || m_road_unfree[r] > 0) {
+      m_live_roads[kept++] = r;
+    } else {
+      m_road_live[r] = 0;
+    }
   }
+  m_live_roads.resize(kept);
   m_ring_pos = (m_ring_pos + 1) % kSpeedWindow;
 }
 

@@ -475,6 +475,9 @@ class Engine {
   std::vector<net::Range> m_local_routes;
   std::vector<double> m_road_sample_sum;  // per road, zero between steps
   std::vector<std::uint32_t> m_road_sample_count;
+  std::vector<std::uint8_t> m_road_unfree;  // per road: its window's samples other than free speed
+  std::vector<std::uint8_t> m_road_live;    // per road: in m_live_roads
+  std::vector<std::uint32_t> m_live_roads;  // roads with vehicles or an unfree sample, any order
   detail::Scratch<std::vector<std::uint32_t>> m_prev;  // route_trip's search, sized on first use
   detail::Scratch<std::vector<double>> m_dist;         // infinite but at m_reached
   detail::Scratch<std::vector<double>> m_bound;        // at m_reached: the bound to the target
