@@ -53,13 +53,12 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   }
   m_lists.resize(n_lanes + n_links);
   m_occupied.assign(n_lanes + n_links, 0);
-  for (const demand::VehicleType& t : m_demand->types) m_type_consts.push_back(type_consts(t));
+  for (const demand::VehicleType& t : m_demand->types) add_type_consts(t);
   m_waiting.resize(n_lanes);
   m_waiting_head.assign(n_lanes, 0);
   m_phase.assign(net.intersections.size(), 0);
   m_phase_remaining.assign(net.intersections.size(), 0);
   m_phase_elapsed.assign(net.intersections.size(), 0);
-  for (const TypeConsts& c : m_type_consts) m_max_approach = std::max(m_max_approach, c.approach);
   if (net.options.keep_clear || net.options.lane_balance) {
     m_in_begin.assign(n_lanes + 1, 0);
     for (const net::LaneLink& link : net.lanelinks) ++m_in_begin[link.to.index() + 1];
@@ -147,6 +146,11 @@ Engine::TypeConsts Engine::type_consts(const demand::VehicleType& t) const {
       t.max_speed * t.max_speed / t.usual_neg_acc / 2 + t.max_speed * m_config.interval * 2;
   c.headway_denominator = t.headway_time + m_config.interval / 2;
   return c;
+}
+
+void Engine::add_type_consts(const demand::VehicleType& t) {
+  m_type_consts.push_back(type_consts(t));
+  m_max_approach = std::max(m_max_approach, m_type_consts.back().approach);
 }
 
 Engine::Engine(const Engine& other) = default;

@@ -204,7 +204,7 @@ Slot Engine::push_vehicle(const demand::VehicleType& type, std::span<const RoadI
   auto demand = std::make_shared<demand::Demand>(*m_demand);
   VehicleTypeId type_id = demand->add_type(type);
   if (type_id.index() == m_type_consts.size()) {
-    m_type_consts.push_back(type_consts(type));
+    add_type_consts(type);
   }
   RouteId route = demand->add_route(roads);
   demand::Flow flow;

@@ -284,6 +284,7 @@ class Engine {
     double headway_denominator = 0;  // headway + interval / 2
   };
   TypeConsts type_consts(const demand::VehicleType& type) const;
+  void add_type_consts(const demand::VehicleType& type);
   double no_collision_speed(double vl, double dl, double vf, const Decel& df, double gap,
                             double target_gap) const;
   bool is_intersection_related(Slot v) const;
