@@ -12,6 +12,16 @@ namespace citybrain::sim {
 
 namespace {
 constexpr double kMinSpeed = 0.1;  // m/s: a standing queue still has a finite effort
+
+// The searches' heap order over (cost, road): the least cost first, ties by road id. A function
+// object, so that the heap operations inline it.
+struct Later {
+  bool operator()(const std::pair<double, std::uint32_t>& a,
+                  const std::pair<double, std::uint32_t>& b) const {
+    return a.first > b.first || (a.first == b.first && a.second > b.second);
+  }
+};
+constexpr Later later;
 }  // namespace
 
 double Engine::effort(std::size_t road) const {
@@ -108,9 +118,6 @@ void Engine::init_landmarks() {
   }
   std::vector<double> dist(n);
   std::vector<std::pair<double, std::uint32_t>> heap;
-  auto later = [](const auto& a, const auto& b) {
-    return a.first > b.first || (a.first == b.first && a.second > b.second);
-  };
   // Free-flow times from `source` (forward) or to it (backward) into `dist`.
   auto search = [&](std::uint32_t source, bool forward) {
     std::fill(dist.begin(), dist.end(), kInf);
@@ -245,9 +252,6 @@ std::uint32_t Engine::route_trip(std::uint32_t demand_route) {
   if (!(m_bound[from] < kInf)) return demand_route;
   m_reached.push_back(from);
   m_heap.push_back({m_bound[from], from});
-  auto later = [](const auto& a, const auto& b) {
-    return a.first > b.first || (a.first == b.first && a.second > b.second);
-  };
   while (!m_heap.empty()) {
     std::pop_heap(m_heap.begin(), m_heap.end(), later);
     const std::uint32_t u = m_heap.back().second;
