@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "citybrain/core/rng.hpp"
 #include "citybrain/core/thread_pool.hpp"
 #include "citybrain/sim/engine.hpp"
 
@@ -261,9 +262,8 @@ std::uint32_t Engine::canonical_route(std::uint32_t route_id) {
   }
   if (canon[index] != kUnknownRoute) return canon[index];
   const auto route = route_of(route_id);
-  std::uint64_t hash = 0x9E3779B97F4A7C15ull;
-  for (RoadId r : route) hash = (hash ^ r.value) * 0xFF51AFD7ED558CCDull;
-  hash ^= hash >> 32;
+  std::uint64_t hash = 0;
+  for (RoadId r : route) hash = mix64(hash ^ r.value);
   if (2 * (m_route_table_entries + 1) > m_route_table.size()) {  // at most half full
     std::vector<std::pair<std::uint64_t, std::uint32_t>> old(
         std::max<std::size_t>(1024, 2 * m_route_table.size()), {0, kUnknownRoute});
