@@ -159,6 +159,7 @@ struct SLane {
   double speed = 13.89, length = 0, width = 3.2;
   std::vector<Point> shape;
   bool passenger = true, bus = true;
+  bool motorized = true;  // admits some vehicle class but pedestrians and bicycles
   bool kept = false;
   int cf_index = -1;
 };
@@ -209,6 +210,18 @@ bool permits(const pugi::xml_node& lane, const char* vclass) {
   return true;
 }
 
+// SUMO's "motorized" lanes: those that admit a vehicle class other than pedestrian and bicycle.
+bool motorized(const pugi::xml_node& lane) {
+  if (lane.attribute("allow")) {
+    for (const std::string& c : split(lane.attribute("allow").value()))
+      if (c != "pedestrian" && c != "bicycle") return true;
+    return false;
+  }
+  for (const std::string& c : split(lane.attribute("disallow").value()))
+    if (c == "all") return false;
+  return true;
+}
+
 struct VType {
   double length = 5, width = 1.8, accel = 2.6, decel = 4.5, min_gap = 2.5, max_speed = 55.56,
          tau = 1.0, speed_factor = 1.0;
@@ -252,6 +265,7 @@ class Importer {
   std::vector<std::string> connection_shape(const SConn& c, std::vector<Point>& pts) const;
   bool routable(const std::vector<int>& roads) const;
   std::vector<int> shortest(int from, int to) const;
+  std::vector<std::set<std::string>> loop_lanes(const std::string& tl_id, const STl& tl) const;
   void add_vehicle(Doc& d, const pugi::xml_node& n, double depart, const std::string& type,
                    std::vector<int> roads, const std::string& id);
   std::string pick_type(const std::string& type, const std::string& id);
@@ -332,6 +346,7 @@ void Importer::read_net(Doc& d) {
         lane.shape = shape(d, l);
         lane.passenger = permits(l, "passenger");
         lane.bus = permits(l, "bus");
+        lane.motorized = motorized(l);
         e.lanes.push_back(std::move(lane));
       }
       std::sort(e.lanes.begin(), e.lanes.end(),
@@ -765,6 +780,8 @@ void Importer::build_roadnet() {
         phases.push_back(all_green(3600));
       } else {
         const bool actuated = tl.type != "static";
+        const std::vector<std::set<std::string>> loops =
+            actuated ? loop_lanes(tl_id, tl) : std::vector<std::set<std::string>>();
         double cycle = 0;
         for (int p : order) cycle += tl.phases[p].duration;
         for (int p : order) {
@@ -782,6 +799,15 @@ void Importer::build_roadnet() {
           if (actuated && ph.min_dur != ph.max_dur) {
             jp["minTime"] = ph.min_dur;
             jp["maxTime"] = ph.max_dur;
+            // The links whose lanes' loops may hold this green (links of other controllers
+            // never stop a loop from serving).
+            json act = json::array();
+            for (std::size_t k = 0; k < conns.size(); ++k) {
+              if (conns[k]->tl != tl_id ||
+                  loops[p].count(conns[k]->from + "_" + std::to_string(conns[k]->from_lane)))
+                act.push_back(k);
+            }
+            jp["actuatingRoadLinks"] = act;
           }
           phases.push_back(std::move(jp));
         }
@@ -841,6 +867,92 @@ bool Importer::routable(const std::vector<int>& roads) const {
     if (std::find(nx.begin(), nx.end(), roads[i]) == nx.end()) return false;
   }
   return true;
+}
+
+// SUMO's actuated logic (MSActuatedTrafficLightLogic::init in SUMO 1.15): per phase of the
+// controller, the lanes (as "edge_laneindex") whose loop detector may hold its green. A loop sits
+// on each motorized lane with a link green ('G' or 'g') in an actuated phase. It serves a phase
+// only when every link from its lane is green there, where a 'g' counts only if the link is never
+// 'G' (or turns around) and another link from the same lane is 'G', or if its road has one
+// motorized lane; and only when no link from its lane leads to a lane of the same controller
+// whose loop is not served (two junctions of one controller).
+std::vector<std::set<std::string>> Importer::loop_lanes(const std::string& tl_id,
+                                                        const STl& tl) const {
+  const int n_links = static_cast<int>(tl.phases.front().state.size());
+  auto lane_key = [](const std::string& edge, int index) {
+    return edge + "_" + std::to_string(index);
+  };
+  std::vector<std::vector<const SConn*>> at(n_links);
+  std::map<std::string, std::vector<const SConn*>> from_lane;
+  for (const SConn& c : m_conns) {
+    if (c.tl != tl_id || c.link_index < 0 || c.link_index >= n_links) continue;
+    at[c.link_index].push_back(&c);
+    from_lane[lane_key(c.from, c.from_lane)].push_back(&c);
+  }
+  auto lane_of = [&](const std::string& edge, int index) -> const SLane* {
+    auto it = m_edge_index.find(edge);
+    if (it == m_edge_index.end()) return nullptr;
+    const SEdge& e = m_edges[it->second];
+    return index >= 0 && index < static_cast<int>(e.lanes.size()) ? &e.lanes[index] : nullptr;
+  };
+  std::vector<char> never_major(n_links, 1), turnaround(n_links, 1), one_lane(n_links, 0);
+  for (const SPhase& ph : tl.phases) {
+    for (int i = 0; i < n_links; ++i) never_major[i] &= ph.state[i] != 'G';
+  }
+  for (int i = 0; i < n_links; ++i) {
+    for (const SConn* c : at[i]) {
+      turnaround[i] &= c->dir == 't';
+      const SEdge& e = m_edges[m_edge_index.at(c->from)];
+      int motor = 0;
+      for (const SLane& l : e.lanes) motor += l.motorized;
+      one_lane[i] |= motor == 1;
+    }
+  }
+  auto actuated = [](const SPhase& ph) { return ph.min_dur != ph.max_dur; };
+  std::set<std::string> loops;
+  for (const auto& [key, conns] : from_lane) {
+    const SLane* lane = lane_of(conns.front()->from, conns.front()->from_lane);
+    if (lane == nullptr || !lane->motorized) continue;
+    for (const SPhase& ph : tl.phases) {
+      if (!actuated(ph)) continue;
+      for (const SConn* c : conns) {
+        const char st = ph.state[c->link_index];
+        if (st == 'G' || st == 'g') loops.insert(key);
+      }
+    }
+  }
+  std::vector<std::set<std::string>> out(tl.phases.size());
+  for (std::size_t p = 0; p < tl.phases.size(); ++p) {
+    const std::string& state = tl.phases[p].state;
+    if (!actuated(tl.phases[p])) continue;
+    std::vector<char> green(n_links, 0);
+    for (int i = 0; i < n_links; ++i) {
+      if (state[i] == 'G') {
+        green[i] = 1;
+      } else if (state[i] == 'g') {
+        bool major = false;  // another link from one of this link's lanes is 'G'
+        for (const SConn* c : at[i]) {
+          for (const SConn* o : from_lane[lane_key(c->from, c->from_lane)])
+            major |= state[o->link_index] == 'G';
+        }
+        green[i] = ((never_major[i] || turnaround[i]) && major) || one_lane[i];
+      }
+    }
+    auto all_green = [&](const std::string& key) {
+      for (const SConn* c : from_lane.at(key))
+        if (!green[c->link_index]) return false;
+      return true;
+    };
+    for (const std::string& key : loops) {
+      bool usable = all_green(key);
+      for (const SConn* c : from_lane.at(key)) {
+        const std::string next = lane_key(c->to, c->to_lane);
+        if (usable && c->dir != 't' && loops.count(next)) usable = all_green(next);
+      }
+      if (usable) out[p].insert(key);
+    }
+  }
+  return out;
 }
 
 std::vector<int> Importer::shortest(int from, int to) const {

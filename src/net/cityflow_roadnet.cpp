@@ -437,7 +437,24 @@ Network build(const JsonNode& root) {
           idx.fail("road link index " + std::to_string(v) + " does not exist (expected 0.." +
                    std::to_string(static_cast<std::int64_t>(n_links) - 1) + ")");
         }
-        net.phase_available[phase.available + static_cast<std::uint32_t>(v)] = 1;
+        net.phase_available[phase.available + static_cast<std::uint32_t>(v)] =
+            Network::kLinkAvailable;
+      }
+      std::uint8_t* flags = net.phase_available.data() + phase.available;
+      if (auto act = ph.find("actuatingRoadLinks")) {
+        for (std::size_t a = 0; a < act->size(); ++a) {
+          JsonNode idx = (*act)[a];
+          std::int64_t v = idx.as_int();
+          if (v < 0 || v >= n_links || !(flags[v] & Network::kLinkAvailable)) {
+            idx.fail("road link index " + std::to_string(v) +
+                     " is not in this phase's availableRoadLinks");
+          }
+          flags[v] |= Network::kLinkActuating;
+        }
+      } else {
+        for (std::uint32_t k = 0; k < n_links; ++k) {
+          if (flags[k] & Network::kLinkAvailable) flags[k] |= Network::kLinkActuating;
+        }
       }
       net.phases.push_back(phase);
     }

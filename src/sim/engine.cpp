@@ -454,17 +454,21 @@ void Engine::enter_waiting() {
 bool Engine::phase_has_demand(std::size_t intersection) const {
   // SUMO's actuated logic: a loop detector on each lane, detector-gap (2 s) at the lane's speed
   // before the stop line, nearer when a phase giving the lane green has a short minimum (see the
-  // constructor); it serves a phase in which all the lane's links are green. A vehicle standing on
-  // it or that passed it within max-gap (3 s) keeps the green; vehicles queued between the loop
-  // and the stop line do not.
+  // constructor); it serves a phase that lists all the lane's links as actuating (the SUMO importer
+  // writes SUMO's rules there). A vehicle standing on it or that passed it within max-gap (3 s)
+  // keeps the green; vehicles queued between the loop and the stop line do not.
   const net::Intersection& inter = m_net->intersections[intersection];
+  const std::uint32_t phase = inter.phases.begin + m_phase[intersection];
   for (std::uint32_t k = inter.lanelinks.begin; k < inter.lanelinks.end; ++k) {
     if (!m_link_green[k]) continue;
     const DrivableId lane = m_link_ends[k].first;
     const auto& list = m_lists[lane];
     if (list.empty()) continue;
     bool every = true;
-    for (LaneLinkId l : m_net->lane_links(LaneId(lane))) every = every && m_link_green[l.index()];
+    for (LaneLinkId l : m_net->lane_links(LaneId(lane))) {
+      every =
+          every && m_net->phase_actuates(phase, m_net->roadlinks[m_link_roadlink[l.index()]].index);
+    }
     if (!every) continue;
     const double loop = std::max(0.0, m_drv_length[lane] - m_detector_dist[lane]);
     for (Slot v : list) {

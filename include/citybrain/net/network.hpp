@@ -98,7 +98,7 @@ struct Phase {
   // Actuated phases (citybrain's "minTime"/"maxTime" extension): the green may end after min_time
   // once no vehicle approaches, and ends at max_time. Both equal time for a fixed phase.
   double min_time = 0, max_time = 0;
-  std::uint32_t available = 0;  // offset into Network::phase_available (one flag per road link)
+  std::uint32_t available = 0;  // offset into Network::phase_available (flags per road link)
 };
 
 // Behaviour switches an imported city asks for (the roadnet's "citybrain" object); CityFlow files
@@ -129,7 +129,8 @@ struct Network {
   std::vector<RoadId> intersection_roads;
   std::vector<LaneLinkId> lane_out_links;
   std::vector<LinkCross> link_crosses;
-  std::vector<std::uint8_t> phase_available;
+  static constexpr std::uint8_t kLinkAvailable = 1, kLinkActuating = 2;
+  std::vector<std::uint8_t> phase_available;  // per phase and road link: kLink* flags
 
   std::unordered_map<std::string, IntersectionId> intersection_index;
   std::unordered_map<std::string, RoadId> road_index;
@@ -148,7 +149,12 @@ struct Network {
     return {link_crosses.data() + r.begin, r.size()};
   }
   bool phase_allows(std::uint32_t phase, std::uint32_t roadlink_index) const {
-    return phase_available[phases[phase].available + roadlink_index] != 0;
+    return (phase_available[phases[phase].available + roadlink_index] & kLinkAvailable) != 0;
+  }
+  // An actuated phase: the link's lane has a loop detector that may hold this green (citybrain's
+  // "actuatingRoadLinks" extension; by default every available link).
+  bool phase_actuates(std::uint32_t phase, std::uint32_t roadlink_index) const {
+    return (phase_available[phases[phase].available + roadlink_index] & kLinkActuating) != 0;
   }
   LaneId lane_of(RoadId road, std::uint32_t index) const {
     return LaneId(roads[road.index()].first_lane.value + index);

@@ -675,6 +675,84 @@ TEST(SumoActuated, GreenEndsAtMinDurWithoutTrafficAndIsHeldUpToMaxDurWhileVehicl
   EXPECT_EQ(longest, kMaxDur);
 }
 
+// SUMO's rules for which loops hold a green. On a two-lane west approach whose links are both
+// permissive ('g', never 'G'), the loops do not count: a queue there does not hold the green.
+TEST(SumoActuated, PermissiveLinksWithoutPriorityDoNotHoldTheGreen) {
+  std::string net = actuated_net();
+  auto replace = [&](const std::string& from, const std::string& to) {
+    const std::size_t at = net.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    net.replace(at, from.size(), to);
+  };
+  replace(R"(<lane id="wj_0" index="0" speed="10" length="200" shape="0,0 200,0"/>)",
+          R"(<lane id="wj_0" index="0" speed="10" length="200" shape="0,-2 200,-2"/>
+             <lane id="wj_1" index="1" speed="10" length="200" shape="0,2 200,2"/>)");
+  replace(R"(<lane id="je_0" index="0" speed="10" length="200" shape="220,0 420,0"/>)",
+          R"(<lane id="je_0" index="0" speed="10" length="200" shape="220,-2 420,-2"/>
+             <lane id="je_1" index="1" speed="10" length="200" shape="220,2 420,2"/>)");
+  replace(R"(tl="J" linkIndex="0"/>)", R"(tl="J" linkIndex="0"/>
+  <connection from="wj" to="je" fromLane="1" toLane="1" dir="s" tl="J" linkIndex="2"/>)");
+  replace(R"(state="Gr")", R"(state="grg")");
+  replace(R"(state="yr")", R"(state="yry")");
+  replace(R"(state="rG")", R"(state="rGr")");
+  replace(R"(state="ry")", R"(state="ryr")");
+  ImportedCity c = parse(net, R"(<routes><vType id="quick" accel="5"/>
+      <flow id="w" type="quick" begin="0" end="600" period="2" from="wj" to="je"/></routes>)");
+  const nlohmann::json j = find_intersection(nlohmann::json::parse(c.roadnet_json), "J");
+  const nlohmann::json& phases = j["trafficLight"]["lightphases"];
+  EXPECT_EQ(phases[0]["availableRoadLinks"].size(), 2u);  // both west links are green ...
+  EXPECT_TRUE(phases[0]["actuatingRoadLinks"].empty());   // ... and neither holds it
+  EXPECT_EQ(phases[2]["actuatingRoadLinks"].size(), 1u);  // the south link is 'G'
+  sim::Engine e = imported_engine(c, "permissive");
+  const IntersectionId jid = e.network().find_intersection("J");
+  int west_greens = 0;
+  double start = 0;
+  std::uint32_t phase = e.phase(jid);
+  while (e.time() < 600) {
+    e.step();
+    if (e.phase(jid) == phase) continue;
+    if (phase == 0 && start > 0) {
+      ++west_greens;
+      EXPECT_EQ(e.time() - start, kMinDur) << "from " << start;
+    }
+    phase = e.phase(jid);
+    start = e.time();
+  }
+  EXPECT_GE(west_greens, 5);
+}
+
+// Two junctions of one controller: the loop before the first does not hold a green while the
+// link after the second, which its lane leads to, is red.
+TEST(SumoActuated, LoopBeforeARedLinkOfTheSameControllerDoesNotHoldTheGreen) {
+  ImportedCity c = parse(R"(<net>
+  <edge id="a" from="W" to="J1"><lane id="a_0" index="0" speed="10" length="200" shape="0,0 200,0"/></edge>
+  <edge id="b" from="J1" to="J2"><lane id="b_0" index="0" speed="10" length="30" shape="210,0 240,0"/></edge>
+  <edge id="c" from="J2" to="E"><lane id="c_0" index="0" speed="10" length="200" shape="250,0 450,0"/></edge>
+  <tlLogic id="T" type="actuated" programID="0" offset="0">
+    <phase duration="20" minDur="10" maxDur="40" state="Gr"/>
+    <phase duration="3" state="yr"/>
+    <phase duration="20" minDur="10" maxDur="40" state="GG"/>
+    <phase duration="3" state="yy"/>
+  </tlLogic>
+  <junction id="W" type="dead_end" x="0" y="0"/>
+  <junction id="J1" type="traffic_light" x="205" y="0"/>
+  <junction id="J2" type="traffic_light" x="245" y="0"/>
+  <junction id="E" type="dead_end" x="450" y="0"/>
+  <connection from="a" to="b" fromLane="0" toLane="0" dir="s" tl="T" linkIndex="0"/>
+  <connection from="b" to="c" fromLane="0" toLane="0" dir="s" tl="T" linkIndex="1"/>
+</net>)");
+  const nlohmann::json rn = nlohmann::json::parse(c.roadnet_json);
+  const nlohmann::json j1 = find_intersection(rn, "J1")["trafficLight"]["lightphases"];
+  const nlohmann::json j2 = find_intersection(rn, "J2")["trafficLight"]["lightphases"];
+  ASSERT_EQ(j1.size(), 4u) << rn.dump();
+  ASSERT_EQ(j2.size(), 4u);
+  EXPECT_EQ(j1[0]["availableRoadLinks"].size(), 1u);
+  EXPECT_TRUE(j1[0]["actuatingRoadLinks"].empty());
+  EXPECT_EQ(j1[2]["actuatingRoadLinks"].size(), 1u);
+  EXPECT_TRUE(j2[0]["availableRoadLinks"].empty());
+  EXPECT_EQ(j2[2]["actuatingRoadLinks"].size(), 1u);
+}
+
 TEST(SumoErrors, MissingFiles) {
   try {
     import_sumo_config(kDir + "no_such.sumocfg");

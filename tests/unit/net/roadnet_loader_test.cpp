@@ -1,10 +1,9 @@
-#include "citybrain/net/cityflow_roadnet.hpp"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "citybrain/core/error.hpp"
+#include "citybrain/net/cityflow_roadnet.hpp"
 #include "support/expect_error.hpp"
 
 namespace citybrain::net {
@@ -14,9 +13,13 @@ using nlohmann::json;
 
 // The hand-written fixture: one signalised intersection "C", virtual ends E, N, W, S; roads
 // "<from>_<to>" with 2 lanes; 12 road links; phases 0 (all red) .. 4.
-json fixture_roadnet() { return json::parse(test::read_text(test::fixture("cross_roadnet.json"))); }
+json fixture_roadnet() {
+  return json::parse(test::read_text(test::fixture("cross_roadnet.json")));
+}
 
-Network parse(const json& j) { return parse_cityflow_roadnet(j.dump(), "roadnet.json"); }
+Network parse(const json& j) {
+  return parse_cityflow_roadnet(j.dump(), "roadnet.json");
+}
 
 TEST(RoadnetLoader, LoadsTheFixture) {
   Network net = load_cityflow_roadnet(test::fixture("cross_roadnet.json"));
@@ -104,9 +107,27 @@ TEST(RoadnetLoader, UnknownRoadLinkType) {
 TEST(RoadnetLoader, PhaseNamesMissingRoadLink) {
   json j = fixture_roadnet();
   j["intersections"][0]["trafficLight"]["lightphases"][1]["availableRoadLinks"] = {0, 99};
-  EXPECT_LOAD_ERROR(parse(j),
-                    "roadnet.json: /intersections/0/trafficLight/lightphases/1/availableRoadLinks/1",
-                    "road link index 99", "expected 0..11");
+  EXPECT_LOAD_ERROR(
+      parse(j), "roadnet.json: /intersections/0/trafficLight/lightphases/1/availableRoadLinks/1",
+      "road link index 99", "expected 0..11");
+}
+
+TEST(RoadnetLoader, ActuatingLinkMustBeAvailable) {
+  json j = fixture_roadnet();
+  j["intersections"][0]["trafficLight"]["lightphases"][1]["availableRoadLinks"] = {0, 1};
+  j["intersections"][0]["trafficLight"]["lightphases"][1]["actuatingRoadLinks"] = {1, 2};
+  EXPECT_LOAD_ERROR(
+      parse(j), "roadnet.json: /intersections/0/trafficLight/lightphases/1/actuatingRoadLinks/1",
+      "road link index 2", "availableRoadLinks");
+  j["intersections"][0]["trafficLight"]["lightphases"][1]["actuatingRoadLinks"] = {1};
+  const Network net = parse(j);
+  const std::uint32_t p = net.intersections[0].phases.begin + 1;
+  EXPECT_TRUE(net.phase_allows(p, 0));
+  EXPECT_FALSE(net.phase_actuates(p, 0));  // listed: only the links named
+  EXPECT_TRUE(net.phase_actuates(p, 1));
+  // Without the field, every available link actuates.
+  for (std::uint32_t k = 0; k < net.intersections[0].roadlinks.size(); ++k)
+    EXPECT_EQ(net.phase_actuates(p - 1, k), net.phase_allows(p - 1, k)) << k;
 }
 
 TEST(RoadnetLoader, NegativePhaseTime) {
