@@ -886,6 +886,7 @@ std::vector<std::set<std::string>> Importer::loop_lanes(const std::string& tl_id
   std::map<std::string, std::vector<const SConn*>> from_lane;
   for (const SConn& c : m_conns) {
     if (c.tl != tl_id || c.link_index < 0 || c.link_index >= n_links) continue;
+    if (!m_edge_index.count(c.from)) continue;  // a connection from an unknown edge is dropped
     at[c.link_index].push_back(&c);
     from_lane[lane_key(c.from, c.from_lane)].push_back(&c);
   }
