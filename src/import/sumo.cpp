@@ -890,12 +890,6 @@ std::vector<std::set<std::string>> Importer::loop_lanes(const std::string& tl_id
     at[c.link_index].push_back(&c);
     from_lane[lane_key(c.from, c.from_lane)].push_back(&c);
   }
-  auto lane_of = [&](const std::string& edge, int index) -> const SLane* {
-    auto it = m_edge_index.find(edge);
-    if (it == m_edge_index.end()) return nullptr;
-    const SEdge& e = m_edges[it->second];
-    return index >= 0 && index < static_cast<int>(e.lanes.size()) ? &e.lanes[index] : nullptr;
-  };
   std::vector<char> never_major(n_links, 1), turnaround(n_links, 1), one_lane(n_links, 0);
   for (const SPhase& ph : tl.phases) {
     for (int i = 0; i < n_links; ++i) never_major[i] &= ph.state[i] != 'G';
@@ -912,8 +906,10 @@ std::vector<std::set<std::string>> Importer::loop_lanes(const std::string& tl_id
   auto actuated = [](const SPhase& ph) { return ph.min_dur != ph.max_dur; };
   std::set<std::string> loops;
   for (const auto& [key, conns] : from_lane) {
-    const SLane* lane = lane_of(conns.front()->from, conns.front()->from_lane);
-    if (lane == nullptr || !lane->motorized) continue;
+    const SEdge& e = m_edges[m_edge_index.at(conns.front()->from)];
+    const int index = conns.front()->from_lane;
+    if (index < 0 || index >= static_cast<int>(e.lanes.size()) || !e.lanes[index].motorized)
+      continue;
     for (const SPhase& ph : tl.phases) {
       if (!actuated(ph)) continue;
       for (const SConn* c : conns) {
