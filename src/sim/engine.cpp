@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "citybrain/core/error.hpp"
 #include "citybrain/core/rng.hpp"
@@ -587,33 +588,79 @@ void Engine::compact_slots() {
   m_free.clear();
 }
 
+std::size_t Engine::compact_occupied(std::size_t begin, std::size_t end, DrivableId* out) const {
+  // Most lane links are empty: skip eight unoccupied drivables at a time.
+  const std::uint8_t* occupied = m_occupied.data();
+  std::size_t count = 0;
+  std::size_t d = begin;
+  for (; d + 8 <= end; d += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, occupied + d, sizeof word);
+    if (word == 0) continue;
+    for (std::size_t k = d; k < d + 8; ++k) {
+      out[count] = static_cast<DrivableId>(k);
+      count += occupied[k];
+    }
+  }
+  for (; d < end; ++d) {
+    out[count] = static_cast<DrivableId>(d);
+    count += occupied[d];
+  }
+  return count;
+}
+
 void Engine::collect_active() {
   const std::size_t n = m_occupied.size();
   if (m_active.ids.size() != n) m_active.ids.resize(n);
   DrivableId* ids = m_active.ids.data();
+  const std::size_t threads = static_cast<std::size_t>(m_pool->size());
+  m_active_split.assign(threads + 1, 0);
+  if (threads == 1 || m_running < m_config.parallel_threshold) {
+    const std::size_t count = compact_occupied(0, n, ids);
+    m_active.count = count;
+    for (std::size_t w = 1; w <= threads; ++w) m_active_split[w] = count * w / threads;
+    return;
+  }
+  // Each thread compacts its share of the drivables in place and counts the vehicles on them so
+  // far; the shares then close up. The split between the threads goes by vehicles, not by
+  // drivables (a lane with a queue weighs more than an empty lane link): thread w starts after the
+  // first drivable that brings the count to w / threads of all vehicles.
+  if (m_active_seen.size() != n) m_active_seen.resize(n);
+  std::uint32_t* seen = m_active_seen.data();
+  m_share_counts.assign(threads, 0);
+  m_share_vehicles.assign(threads, 0);
+  m_pool->parallel_for(n, [&](std::size_t begin, std::size_t end, int worker) {
+    const std::size_t count = compact_occupied(begin, end, ids + begin);
+    std::uint32_t vehicles = 0;
+    for (std::size_t i = begin; i < begin + count; ++i) {
+      vehicles += static_cast<std::uint32_t>(m_lists[ids[i]].size());
+      seen[i] = vehicles;
+    }
+    m_share_counts[worker] = count;
+    m_share_vehicles[worker] = vehicles;
+  });
+  std::size_t total = 0;
+  for (std::uint32_t v : m_share_vehicles) total += v;
+  std::size_t w = 1;
   std::size_t count = 0;
-  for (std::size_t d = 0; d < n; ++d) {
-    ids[count] = static_cast<DrivableId>(d);
-    count += m_occupied[d];
+  std::size_t before = 0;  // vehicles in the shares before this one
+  for (std::size_t s = 0; s < threads; ++s) {
+    const std::size_t begin = n * s / threads;
+    const std::size_t share = m_share_counts[s];
+    const std::size_t after = before + m_share_vehicles[s];
+    for (; w < threads && share > 0 && after * threads >= total * w; ++w) {
+      const std::uint32_t* first = seen + begin;
+      const std::uint32_t* it = std::partition_point(first, first + share, [&](std::uint32_t x) {
+        return (before + x) * threads < total * w;
+      });
+      m_active_split[w] = count + static_cast<std::size_t>(it - first) + 1;
+    }
+    if (count != begin) std::memmove(ids + count, ids + begin, share * sizeof(DrivableId));
+    count += share;
+    before = after;
   }
   m_active.count = count;
-  // Split the occupied drivables between the threads by the vehicles on them, not by their
-  // number: a lane with a queue weighs more than an empty lane link.
-  const std::size_t threads = static_cast<std::size_t>(m_pool->size());
-  m_active_split.assign(threads + 1, count);
-  m_active_split[0] = 0;
-  if (threads > 1 && m_running >= m_config.parallel_threshold) {
-    std::size_t total = 0;
-    for (std::size_t i = 0; i < count; ++i) total += m_lists[ids[i]].size();
-    std::size_t seen = 0;
-    std::size_t w = 1;
-    for (std::size_t i = 0; i < count && w < threads; ++i) {
-      seen += m_lists[ids[i]].size();
-      while (w < threads && seen * threads >= total * w) m_active_split[w++] = i + 1;
-    }
-  } else {
-    for (std::size_t w = 1; w < threads; ++w) m_active_split[w] = count * w / threads;
-  }
+  for (; w <= threads; ++w) m_active_split[w] = count;
 }
 
 void Engine::update_leaders_on(DrivableId d) {

@@ -208,6 +208,8 @@ class Engine {
   void update_vehicles();
   void update_leaders();
   void update_leaders_on(DrivableId d);  // every vehicle on d, front first
+  // Writes the occupied drivables of [begin, end) to out in order; returns how many.
+  std::size_t compact_occupied(std::size_t begin, std::size_t end, DrivableId* out) const;
   void collect_active();
   void compact_slots();
   static constexpr std::int64_t kCompactEvery = 32;
@@ -341,9 +343,12 @@ class Engine {
     const DrivableId* end() const { return ids.data() + count; }
   };
   ActiveList m_active;
-  std::vector<std::size_t> m_active_split;  // per thread, where its share of m_active starts
-  std::vector<std::uint8_t> m_link_active;  // per lane link: notifies this step
-  std::vector<std::uint8_t> m_link_green;   // per lane link: its signal shows green
+  std::vector<std::size_t> m_active_split;      // per thread, where its share of m_active starts
+  std::vector<std::uint32_t> m_active_seen;     // collect_active: vehicles so far in a share
+  std::vector<std::size_t> m_share_counts;      // collect_active: occupied drivables per share
+  std::vector<std::uint32_t> m_share_vehicles;  // collect_active: vehicles per share
+  std::vector<std::uint8_t> m_link_active;      // per lane link: notifies this step
+  std::vector<std::uint8_t> m_link_green;       // per lane link: its signal shows green
 
   // Dynamic state.
   std::int64_t m_step = 0;
