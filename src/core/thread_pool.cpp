@@ -10,7 +10,11 @@ inline void cpu_relax() {
   __builtin_ia32_pause();
 #endif
 }
+// The caller spins briefly, then yields its core to the workers it waits for.
 constexpr int kSpins = 300;
+// A worker spins through the serial part of a simulation step (about 0.2 ms at 19 ns per pause)
+// before it sleeps: waking a sleeping thread costs more than a step's serial part on a busy grid.
+constexpr int kWorkerSpins = 10000;
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) : m_threads(std::max(1, threads)) {
@@ -45,7 +49,7 @@ void ThreadPool::worker_loop(int worker) {
     int spins = 0;
     std::uint64_t gen;
     while ((gen = m_generation.load(std::memory_order_acquire)) == seen) {
-      if (++spins < kSpins) {
+      if (++spins < kWorkerSpins) {
         cpu_relax();
       } else {
         m_generation.wait(seen, std::memory_order_acquire);
