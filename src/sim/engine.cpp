@@ -627,9 +627,11 @@ void Engine::collect_active() {
   // first drivable that brings the count to w / threads of all vehicles.
   if (m_active_seen.size() != n) m_active_seen.resize(n);
   std::uint32_t* seen = m_active_seen.data();
+  m_share_bounds.resize(threads + 1);
+  for (std::size_t s = 0; s <= threads; ++s) m_share_bounds[s] = n * s / threads;
   m_share_counts.assign(threads, 0);
   m_share_vehicles.assign(threads, 0);
-  m_pool->parallel_for(n, [&](std::size_t begin, std::size_t end, int worker) {
+  m_pool->parallel_ranges(m_share_bounds, [&](std::size_t begin, std::size_t end, int worker) {
     const std::size_t count = compact_occupied(begin, end, ids + begin);
     std::uint32_t vehicles = 0;
     for (std::size_t i = begin; i < begin + count; ++i) {
@@ -645,7 +647,7 @@ void Engine::collect_active() {
   std::size_t count = 0;
   std::size_t before = 0;  // vehicles in the shares before this one
   for (std::size_t s = 0; s < threads; ++s) {
-    const std::size_t begin = n * s / threads;
+    const std::size_t begin = m_share_bounds[s];
     const std::size_t share = m_share_counts[s];
     const std::size_t after = before + m_share_vehicles[s];
     for (; w < threads && share > 0 && after * threads >= total * w; ++w) {

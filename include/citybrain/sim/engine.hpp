@@ -345,6 +345,7 @@ class Engine {
   ActiveList m_active;
   std::vector<std::size_t> m_active_split;      // per thread, where its share of m_active starts
   std::vector<std::uint32_t> m_active_seen;     // collect_active: vehicles so far in a share
+  std::vector<std::size_t> m_share_bounds;      // collect_active: each share's drivables
   std::vector<std::size_t> m_share_counts;      // collect_active: occupied drivables per share
   std::vector<std::uint32_t> m_share_vehicles;  // collect_active: vehicles per share
   std::vector<std::uint8_t> m_link_active;      // per lane link: notifies this step
