@@ -60,6 +60,15 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   m_phase.assign(net.intersections.size(), 0);
   m_phase_remaining.assign(net.intersections.size(), 0);
   m_phase_elapsed.assign(net.intersections.size(), 0);
+  // Each signal group as a chain in index order, so that switching a group visits its members only.
+  m_group_next.assign(net.intersections.size(), kNoIntersection);
+  std::vector<std::uint32_t> group_last(net.intersections.size(), kNoIntersection);
+  for (std::uint32_t i = 0; i < net.intersections.size(); ++i) {
+    const std::uint32_t g = net.intersections[i].signal_group;
+    if (g >= group_last.size()) continue;
+    if (group_last[g] != kNoIntersection) m_group_next[group_last[g]] = i;
+    group_last[g] = i;
+  }
   if (net.options.keep_clear || net.options.lane_balance) {
     m_in_begin.assign(n_lanes + 1, 0);
     for (const net::LaneLink& link : net.lanelinks) ++m_in_begin[link.to.index() + 1];
@@ -503,8 +512,9 @@ void Engine::pass_signal_time() {
           next = true;
         } else if (elapsed >= ph.min_time) {
           next = true;
-          for (std::size_t j = i; j < net.intersections.size() && next; ++j) {
-            if (net.intersections[j].signal_group == leader && phase_has_demand(j)) next = false;
+          for (auto j = static_cast<std::uint32_t>(i); j != kNoIntersection && next;
+               j = m_group_next[j]) {
+            if (phase_has_demand(j)) next = false;
           }
         }
       } else {
@@ -514,9 +524,8 @@ void Engine::pass_signal_time() {
       m_phase[i] = (m_phase[i] + 1) % inter.phases.size();
       m_phase_elapsed[i] = 0;
       refresh_green(i);
-      for (std::size_t j = i + 1; j < net.intersections.size(); ++j) {
-        if (net.intersections[j].signal_group != leader ||
-            net.intersections[j].phases.size() != inter.phases.size() ||
+      for (std::uint32_t j = m_group_next[i]; j != kNoIntersection; j = m_group_next[j]) {
+        if (net.intersections[j].phases.size() != inter.phases.size() ||
             !net.intersections[j].actuated)
           continue;
         m_phase[j] = m_phase[i];

@@ -362,6 +362,9 @@ class Engine {
   std::vector<std::uint32_t> m_phase;          // per intersection
   std::vector<double> m_phase_remaining;
   std::vector<double> m_phase_elapsed;  // per intersection: time in the current phase (actuated)
+  // Per intersection: the next intersection of its signal group, in index order.
+  static constexpr std::uint32_t kNoIntersection = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> m_group_next;
   // Per lane: the lane links that end on it (keep-clear, lane balance), as ranges into m_in_links.
   std::vector<std::uint32_t> m_in_begin, m_in_links;
   // Per cross and side: the vehicle nearest to the crossing point on that side this step. A notice
