@@ -80,10 +80,6 @@ bool Engine::lane_can_enter(DrivableId lane, Slot v) const {
          m_veh[tail].speed >= 2;
 }
 
-double Engine::min_brake_distance(Slot v) const {
-  return 0.5 * m_veh[v].speed * m_veh[v].speed / m_demand->types[m_veh[v].type].max_neg_acc;
-}
-
 void Engine::update_leader_and_gap(Slot v, Slot candidate) {
   if (candidate != kNoVehicle && m_veh[candidate].drv == m_veh[v].drv) {
     m_veh[v].leader = candidate;
@@ -157,7 +153,7 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
   return s;
 }
 
-double Engine::stop_before_speed(Slot v, double distance) const {
+[[gnu::always_inline]] inline double Engine::stop_before_speed(Slot v, double distance) const {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
   const double speed = m_veh[v].speed;
@@ -285,7 +281,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe,
   return m_drv_length[d] - m_veh[v].dis <= m_type_consts[m_veh[v].type].approach;
 }
 
-double Engine::intersection_speed(Slot v) {
+[[gnu::always_inline]] inline double Engine::intersection_speed(Slot v) {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const DrivableId d = m_veh[v].drv;
@@ -318,7 +314,7 @@ double Engine::intersection_speed(Slot v) {
   return s;
 }
 
-double Engine::yield_speed(Slot v) {
+double Engine::yield_speed(Slot v) const {
   Slot src = m_aux[v].signal_recv;
   if (src == kNoVehicle) return 100;
   if (v == m_aux[src].target_leader) return 100;
@@ -441,13 +437,11 @@ void Engine::compute_speeds() {
 
 void Engine::compute_moves() {
   const bool lane_change = m_config.lane_change;
-  if (m_leaving.size() != static_cast<std::size_t>(m_pool->size())) {
-    m_leaving.resize(m_pool->size());
-  }
+  m_leaving.resize(m_pool->size());
   for (auto& leaving : m_leaving) leaving.clear();
   m_pool->parallel_ranges(
       m_active_split,
-      [&](std::size_t begin, std::size_t end, int worker) {
+      [&, lane_change](std::size_t begin, std::size_t end, int worker) {
         auto& leaving = m_leaving[worker];
         for (std::size_t i = begin; i < end; ++i) {
           for (Slot v : m_lists[m_active[i]]) {
@@ -471,18 +465,33 @@ void Engine::compute_moves() {
 }
 
 void Engine::notify_crosses() {
-  // Only links with a vehicle on them, just past them or about to enter them notify: mark them
-  // from the occupied drivables, then let each intersection handle its marked links.
+  // Only links with a vehicle on them, just past them or about to enter them notify. Each thread
+  // lists the links it marks first, then notifies those: a link's notices are its own, so which
+  // thread notifies it changes nothing.
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-  // Threads may mark the same link; the flag only ever goes from 0 to 1 here.
-  auto mark = [&](DrivableId d) {
-    if (d != kNoDrivable && d >= n_lanes) {
-      std::atomic_ref<std::uint8_t>(m_link_active[d - n_lanes]).store(1, std::memory_order_relaxed);
-    }
-  };
+  const std::size_t n_links = m_net->lanelinks.size();
+  const bool split = m_pool->splits(m_running, m_config.parallel_threshold);
+  m_marked.resize(m_pool->size());
+  for (auto& marked : m_marked) marked.reset(n_links);
   m_pool->parallel_ranges(
       m_active_split,
-      [&](std::size_t begin, std::size_t end, int) {
+      [&](std::size_t begin, std::size_t end, int worker) {
+        std::uint32_t* out = m_marked[worker].ids.data();
+        std::size_t n = 0;
+        // A link is kept when it was not marked yet. Threads may mark the same link: then the mark
+        // is an atomic exchange.
+        auto mark = [&](DrivableId d) {
+          if (d == kNoDrivable || d < n_lanes) return;
+          const std::uint32_t k = d - n_lanes;
+          out[n] = k;
+          if (split) {
+            n += std::atomic_ref<std::uint8_t>(m_link_active[k])
+                     .exchange(1, std::memory_order_relaxed) == 0;
+          } else {
+            n += m_link_active[k] == 0;
+            m_link_active[k] = 1;
+          }
+        };
         for (std::size_t i = begin; i < end; ++i) {
           const DrivableId d = m_active[i];
           if (d >= n_lanes) {
@@ -492,17 +501,16 @@ void Engine::notify_crosses() {
             mark(m_veh[m_lists[d].back()].prev_drv);
           }
         }
+        m_marked[worker].count = n;
       },
       m_running, m_config.parallel_threshold);
-  const net::Network& net = *m_net;
   const std::int64_t step = m_step;
   m_pool->parallel_for(
-      net.intersections.size(),
+      m_marked.size(),
       [&](std::size_t begin, std::size_t end, int) {
-        for (std::size_t i = begin; i < end; ++i) {
-          const net::Range links = net.intersections[i].lanelinks;
-          for (std::uint32_t k = links.begin; k < links.end; ++k) {
-            if (!m_link_active[k]) continue;
+        for (std::size_t w = begin; w < end; ++w) {
+          for (std::size_t j = 0; j < m_marked[w].count; ++j) {
+            const std::uint32_t k = m_marked[w].ids[j];
             m_link_active[k] = 0;
             notify_link(k, step);
           }

@@ -20,6 +20,10 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return m_threads; }
+  // Whether a call given `work` and `min_work` may split across threads (it runs inline when not).
+  bool splits(std::size_t work, std::size_t min_work) const {
+    return m_threads > 1 && work >= min_work;
+  }
 
   // As parallel_for, with the ranges given: worker w takes [bounds[w], bounds[w + 1]). `bounds`
   // has size() + 1 entries; callers use it to balance uneven work.
@@ -27,7 +31,7 @@ class ThreadPool {
   void parallel_ranges(std::span<const std::size_t> bounds, Body&& body,
                        std::size_t work = SIZE_MAX, std::size_t min_work = 0) {
     const std::size_t n = bounds.empty() ? 0 : bounds.back();
-    if (m_threads == 1 || n < 2 || work < min_work ||
+    if (!splits(work, min_work) || n < 2 ||
         bounds.size() != static_cast<std::size_t>(m_threads) + 1) {
       body(std::size_t{0}, n, 0);
       return;
@@ -43,7 +47,7 @@ class ThreadPool {
   template <typename Body>
   void parallel_for(std::size_t n, Body&& body, std::size_t work = SIZE_MAX,
                     std::size_t min_work = 0) {
-    if (m_threads == 1 || n < 2 || work < min_work) {
+    if (!splits(work, min_work) || n < 2) {
       body(std::size_t{0}, n, 0);
       return;
     }

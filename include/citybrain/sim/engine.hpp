@@ -215,10 +215,12 @@ class Engine {
   static constexpr std::int64_t kCompactEvery = 32;
   void pass_signal_time();
 
-  // Routing.
-  DrivableId next_drivable(DrivableId from, std::uint32_t route_pos, Slot v) const;
-  DrivableId planned(Slot v, int i) const;
-  bool on_valid_lane(Slot v) const;
+  // Routing. Functions marked [[gnu::pure]] here and below only read the engine: the compute loop
+  // that calls them may then keep the engine's array pointers in registers across the calls
+  // (J1: 7.8 % fewer instructions per step, with the driving model's helpers inlined).
+  [[gnu::pure]] DrivableId next_drivable(DrivableId from, std::uint32_t route_pos, Slot v) const;
+  [[gnu::pure]] DrivableId planned(Slot v, int i) const;
+  [[gnu::pure]] bool on_valid_lane(Slot v) const;
   bool on_last_road(Slot v) const;
   DrivableId first_lane(std::uint32_t route, std::uint64_t counter) const;
   void refresh_plan(Slot v);
@@ -257,16 +259,16 @@ class Engine {
   void change_to_route_lanes();
   void refresh_upstream_fronts();
   // The speed bound of waiting for a lane change and of leaving room for a changing vehicle.
-  double route_lane_speed(Slot v) const;
+  [[gnu::pure]] double route_lane_speed(Slot v) const;
   double queue_ahead(Slot v) const;
   double space_till_last_standing(DrivableId lane, Slot v, bool* stopped) const;
-  bool sumo_keeps_clear(DrivableId lane, Slot v) const;
+  [[gnu::pure]] bool sumo_keeps_clear(DrivableId lane, Slot v) const;
   // Moves v to the adjacent lane `target` when the gaps allow; otherwise names in *ask the
   // vehicle on `target` that could make room.
   bool try_route_change(Slot v, DrivableId target, Slot* ask);
   // The vehicle has waited at the end of a lane without a link onward for too long: it takes a
   // neighbouring lane's link.
-  bool gave_up_lane(Slot v) const;
+  [[gnu::pure]] bool gave_up_lane(Slot v) const;
 
   // Driving model.
   void update_leader_and_gap(Slot v, Slot candidate);
@@ -291,20 +293,23 @@ class Engine {
                             double target_gap) const;
   bool is_intersection_related(Slot v) const;
   // Whether v may go on past the crossing point lc, where `foe` (notified on the other side) comes.
-  bool can_pass(const net::LinkCross& lc, Slot v, Slot foe, double distance_to_link_start) const;
+  [[gnu::pure]] bool can_pass(const net::LinkCross& lc, Slot v, Slot foe,
+                              double distance_to_link_start) const;
   bool can_yield(Slot v, double distance) const;
   int reach_steps(Slot v, double distance, bool turn) const;
-  double min_brake_distance(Slot v) const;
+  double min_brake_distance(Slot v) const {
+    return 0.5 * m_veh[v].speed * m_veh[v].speed / m_demand->types[m_veh[v].type].max_neg_acc;
+  }
   bool link_available(std::uint32_t lanelink) const { return m_link_green[lanelink] != 0; }
   // Takes from *room what the vehicles on links into `lane` (other than v) will need; whether
   // there were any.
   bool claim_incoming_room(DrivableId lane, Slot v, double* room) const;
-  bool link_keeps_clear(DrivableId lane, Slot v) const;
+  [[gnu::pure]] bool link_keeps_clear(DrivableId lane, Slot v) const;
   bool phase_has_demand(std::size_t intersection) const;
   void refresh_green(std::size_t intersection);
-  bool lane_can_enter(DrivableId lane, Slot v) const;
+  [[gnu::pure]] bool lane_can_enter(DrivableId lane, Slot v) const;
   bool lane_available(DrivableId lane, Slot v) const;
-  double yield_speed(Slot v);
+  [[gnu::pure]] double yield_speed(Slot v) const;
   void set_delta_distance(Slot v, double delta);
 
   // Lane changing.
@@ -349,7 +354,18 @@ class Engine {
   std::vector<std::size_t> m_share_counts;      // collect_active: occupied drivables per share
   std::vector<std::uint32_t> m_share_vehicles;  // collect_active: vehicles per share
   std::vector<std::uint8_t> m_link_active;      // per lane link: notifies this step
-  std::vector<std::uint8_t> m_link_green;       // per lane link: its signal shows green
+  // A list filled without branching: every candidate is written at `count`, and `count` moves on
+  // only for those kept, so `ids` holds one more than can be kept.
+  struct IdBuffer {
+    std::vector<std::uint32_t> ids;
+    std::size_t count = 0;
+    void reset(std::size_t max_kept) {
+      count = 0;
+      if (ids.size() <= max_kept) ids.resize(max_kept + 1);
+    }
+  };
+  detail::Scratch<std::vector<IdBuffer>> m_marked;  // per thread: the links it marked this step
+  std::vector<std::uint8_t> m_link_green;           // per lane link: its signal shows green
 
   // Dynamic state.
   std::int64_t m_step = 0;
