@@ -93,7 +93,11 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
   double dis = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
   DrivableId d = m_veh[v].drv;
   for (int i = 0;; ++i) {
-    d = i == 0 ? m_veh[v].next_drv : next_drivable(d, m_veh[v].route_pos, v);
+    if (i == 0) {
+      d = m_veh[v].next_drv;
+    } else {
+      d = d >= n_lanes ? m_link_ends[d - n_lanes].second : next_drivable(d, m_veh[v].route_pos, v);
+    }
     if (d == kNoDrivable) return;
     if (d >= n_lanes) {
       // Lane links from one lane overlap near their start: the nearest tail on any of them leads.
@@ -349,6 +353,7 @@ double Engine::route_lane_speed(Slot v) const {
   return s;
 }
 
+template <bool LaneChange>
 [[gnu::always_inline]] inline double Engine::next_speed(Slot v) {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const double dt = m_config.interval;
@@ -359,7 +364,7 @@ double Engine::route_lane_speed(Slot v) const {
   s = mn(s, m_drv_max_speed[m_veh[v].drv]);
   s = mn(s, car_follow_speed(v));
   if (is_intersection_related(v)) s = mn(s, intersection_speed(v));
-  if (m_config.lane_change) {
+  if constexpr (LaneChange) {
     s = mn(s, yield_speed(v));
     if (!on_valid_lane(v)) {
       double to_end = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
@@ -397,12 +402,13 @@ void Engine::compute_speeds() {
       m_active_split,
       [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t i = begin; i < end; ++i) {
-          for (Slot v : m_lists[m_active[i]]) m_next[v].raw_speed = next_speed(v);
+          for (Slot v : m_lists[m_active[i]]) m_next[v].raw_speed = next_speed<true>(v);
         }
       },
       m_running, m_config.parallel_threshold);
 }
 
+template <bool LaneChange>
 [[gnu::always_inline]] inline void Engine::move_vehicle(Slot v, double next) {
   const double dt = m_config.interval;
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
@@ -416,7 +422,7 @@ void Engine::compute_speeds() {
   }
   m_next[v].new_speed = next;
   set_delta_distance(v, delta);
-  if (!m_config.lane_change) return;
+  if constexpr (!LaneChange) return;
   if (m_veh[v].partner_type == 2 && m_next[v].moved && !m_next[v].ended) {
     m_next[v].aborted = 1;
     m_next[v].ended = 1;
@@ -436,90 +442,42 @@ void Engine::compute_speeds() {
 }
 
 void Engine::compute_moves() {
-  const bool lane_change = m_config.lane_change;
   m_leaving.resize(m_pool->size());
   for (auto& leaving : m_leaving) leaving.clear();
+  auto moves = [&]<bool LaneChange>(std::size_t begin, std::size_t end, int worker) {
+    auto& leaving = m_leaving[worker];
+    for (std::size_t i = begin; i < end; ++i) {
+      for (Slot v : m_lists[m_active[i]]) {
+        double next;
+        if constexpr (LaneChange) {
+          next = m_next[v].raw_speed;
+          if (m_aux[v].partner != kNoVehicle) {
+            next = std::min(next, m_next[m_aux[v].partner].raw_speed);
+          }
+        } else {
+          next = next_speed<false>(v);
+        }
+        move_vehicle<LaneChange>(v, next);
+        if (m_next[v].ended || m_next[v].moved || m_next[v].finished_change) {
+          leaving.push_back(v);
+        }
+      }
+    }
+  };
+  const bool lane_change = m_config.lane_change;
   m_pool->parallel_ranges(
       m_active_split,
       [&, lane_change](std::size_t begin, std::size_t end, int worker) {
-        auto& leaving = m_leaving[worker];
-        for (std::size_t i = begin; i < end; ++i) {
-          for (Slot v : m_lists[m_active[i]]) {
-            double next;
-            if (lane_change) {
-              next = m_next[v].raw_speed;
-              if (m_aux[v].partner != kNoVehicle) {
-                next = std::min(next, m_next[m_aux[v].partner].raw_speed);
-              }
-            } else {
-              next = next_speed(v);
-            }
-            move_vehicle(v, next);
-            if (m_next[v].ended || m_next[v].moved || m_next[v].finished_change) {
-              leaving.push_back(v);
-            }
-          }
+        if (lane_change) {
+          moves.template operator()<true>(begin, end, worker);
+        } else {
+          moves.template operator()<false>(begin, end, worker);
         }
       },
       m_running, m_config.parallel_threshold);
 }
 
-void Engine::notify_crosses() {
-  // Only links with a vehicle on them, just past them or about to enter them notify. Each thread
-  // lists the links it marks first, then notifies those: a link's notices are its own, so which
-  // thread notifies it changes nothing.
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-  const std::size_t n_links = m_net->lanelinks.size();
-  const bool split = m_pool->splits(m_running, m_config.parallel_threshold);
-  m_marked.resize(m_pool->size());
-  for (auto& marked : m_marked) marked.reset(n_links);
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&](std::size_t begin, std::size_t end, int worker) {
-        std::uint32_t* out = m_marked[worker].ids.data();
-        std::size_t n = 0;
-        // A link is kept when it was not marked yet. Threads may mark the same link: then the mark
-        // is an atomic exchange.
-        auto mark = [&](DrivableId d) {
-          if (d == kNoDrivable || d < n_lanes) return;
-          const std::uint32_t k = d - n_lanes;
-          out[n] = k;
-          if (split) {
-            n += std::atomic_ref<std::uint8_t>(m_link_active[k])
-                     .exchange(1, std::memory_order_relaxed) == 0;
-          } else {
-            n += m_link_active[k] == 0;
-            m_link_active[k] = 1;
-          }
-        };
-        for (std::size_t i = begin; i < end; ++i) {
-          const DrivableId d = m_active[i];
-          if (d >= n_lanes) {
-            mark(d);
-          } else {
-            mark(m_veh[m_lists[d].front()].next_drv);
-            mark(m_veh[m_lists[d].back()].prev_drv);
-          }
-        }
-        m_marked[worker].count = n;
-      },
-      m_running, m_config.parallel_threshold);
-  const std::int64_t step = m_step;
-  m_pool->parallel_for(
-      m_marked.size(),
-      [&](std::size_t begin, std::size_t end, int) {
-        for (std::size_t w = begin; w < end; ++w) {
-          for (std::size_t j = 0; j < m_marked[w].count; ++j) {
-            const std::uint32_t k = m_marked[w].ids[j];
-            m_link_active[k] = 0;
-            notify_link(k, step);
-          }
-        }
-      },
-      m_running, m_config.parallel_threshold);
-}
-
-void Engine::notify_link(std::uint32_t k, std::int64_t step) {
+[[gnu::always_inline]] inline void Engine::notify_link(std::uint32_t k, std::int64_t step) {
   const net::Network& net = *m_net;
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
   const net::LaneLink& link = net.lanelinks[k];
@@ -579,6 +537,61 @@ void Engine::notify_link(std::uint32_t k, std::int64_t step) {
   }
 }
 
+void Engine::notify_crosses() {
+  // Only links with a vehicle on them, just past them or about to enter them notify. Each thread
+  // lists the links it marks first, then notifies those: a link's notices are its own, so which
+  // thread notifies it changes nothing.
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+  const std::size_t n_links = m_net->lanelinks.size();
+  const bool split = m_pool->splits(m_running, m_config.parallel_threshold);
+  m_marked.resize(m_pool->size());
+  for (auto& marked : m_marked) marked.reset(n_links);
+  m_pool->parallel_ranges(
+      m_active_split,
+      [&](std::size_t begin, std::size_t end, int worker) {
+        std::uint32_t* out = m_marked[worker].ids.data();
+        std::size_t n = 0;
+        // A link is kept when it was not marked yet. Threads may mark the same link: then the mark
+        // is an atomic exchange.
+        auto mark = [&](DrivableId d) {
+          if (d == kNoDrivable || d < n_lanes) return;
+          const std::uint32_t k = d - n_lanes;
+          out[n] = k;
+          if (split) {
+            n += std::atomic_ref<std::uint8_t>(m_link_active[k])
+                     .exchange(1, std::memory_order_relaxed) == 0;
+          } else {
+            n += m_link_active[k] == 0;
+            m_link_active[k] = 1;
+          }
+        };
+        for (std::size_t i = begin; i < end; ++i) {
+          const DrivableId d = m_active[i];
+          if (d >= n_lanes) {
+            mark(d);
+          } else {
+            mark(m_veh[m_lists[d].front()].next_drv);
+            mark(m_veh[m_lists[d].back()].prev_drv);
+          }
+        }
+        m_marked[worker].count = n;
+      },
+      m_running, m_config.parallel_threshold);
+  const std::int64_t step = m_step;
+  m_pool->parallel_for(
+      m_marked.size(),
+      [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t w = begin; w < end; ++w) {
+          for (std::size_t j = 0; j < m_marked[w].count; ++j) {
+            const std::uint32_t k = m_marked[w].ids[j];
+            m_link_active[k] = 0;
+            notify_link(k, step);
+          }
+        }
+      },
+      m_running, m_config.parallel_threshold);
+}
+
 void Engine::update_vehicles() {
   // Applies every vehicle's buffered move and, in the same pass, finds the leaders that sit on the
   // same drivable; the front vehicles look ahead once all positions are final.
@@ -586,7 +599,10 @@ void Engine::update_vehicles() {
   const bool lane_change = m_config.lane_change;
   m_pool->parallel_ranges(
       m_active_split,
-      [&](std::size_t begin, std::size_t end, int) {
+      [&, n_lanes, lane_change](std::size_t begin, std::size_t end, int) {
+        // Locals, not members: the loop's byte stores would make the compiler reload members.
+        const bool changes = lane_change;
+        const demand::VehicleType* const types = m_demand->types.data();
         for (std::size_t i = begin; i < end; ++i) {
           Slot leader = kNoVehicle;
           for (Slot v : m_lists[m_active[i]]) {
@@ -607,7 +623,7 @@ void Engine::update_vehicles() {
             Slot b = m_next[v].new_blocker;
             m_veh[v].blocker = (b != kNoVehicle && !m_next[b].ended) ? b : kNoVehicle;
             m_veh[v].has_custom_speed = 0;
-            if (lane_change) {
+            if (changes) {
               // End of the step for lane-change signals (CityFlow's clearSignal).
               m_aux[v].target_leader = m_aux[v].target_follower = kNoVehicle;
               m_aux[v].last_dir = m_aux[v].has_signal ? m_aux[v].signal_dir : 0;
@@ -620,8 +636,7 @@ void Engine::update_vehicles() {
             }
             if (leader != kNoVehicle) {
               m_veh[v].leader = leader;
-              m_veh[v].gap =
-                  m_veh[leader].dis - m_demand->types[m_veh[leader].type].length - m_veh[v].dis;
+              m_veh[v].gap = m_veh[leader].dis - types[m_veh[leader].type].length - m_veh[v].dis;
             }
             leader = v;
           }

@@ -203,6 +203,7 @@ class Engine {
   void notify_link(std::uint32_t lanelink, std::int64_t step);
   void compute_speeds();
   void compute_moves();
+  template <bool LaneChange>
   void move_vehicle(Slot v, double next_speed);
   void apply_moves();
   void update_vehicles();
@@ -272,6 +273,8 @@ class Engine {
 
   // Driving model.
   void update_leader_and_gap(Slot v, Slot candidate);
+  // Templated on lane changing, so that the per-vehicle loops test the setting at compile time.
+  template <bool LaneChange>
   double next_speed(Slot v);
   double car_follow_speed(Slot v) const;
   double intersection_speed(Slot v);
