@@ -203,11 +203,9 @@ bool Engine::can_yield(Slot v, double distance) const {
          (distance < 0 && distance + t.length < 0);
 }
 
-bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe,
+bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_distance,
                       double distance_to_link_start) const {
   const net::Cross& cross = m_net->crosses[lc.cross.index()];
-  const std::size_t foe_index = lc.cross.index() * 2 + (1 - lc.side);
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   const std::uint32_t my_link = cross.links[lc.side].value;
   const std::uint32_t foe_link = cross.links[1 - lc.side].value;
   auto type_of = [&](std::uint32_t k) {
@@ -222,8 +220,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe,
     t2 = i_yield ? 2 : 1;
   }
   const double d1 = lc.distance - distance_to_link_start;
-  const double d2 = m_notices[foe_index].distance;
-  (void)n_lanes;
+  const double d2 = foe_distance;
 
   if (!can_yield(v, d1)) return true;
   int yield = 0;
@@ -305,11 +302,14 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe,
   if (link == std::numeric_limits<std::uint32_t>::max() && !is_lane(d)) link = d - n_lanes;
   if (link == std::numeric_limits<std::uint32_t>::max()) return s;
   double to_start = is_lane(d) ? -(m_drv_length[d] - m_veh[v].dis) : m_veh[v].dis;
-  for (const net::LinkCross& lc : m_net->crosses_of(LaneLinkId(link))) {
+  const net::Range entries = m_net->lanelinks[link].crosses;
+  for (std::uint32_t e = entries.begin; e < entries.end; ++e) {
+    const net::LinkCross& lc = m_net->link_crosses[e];
     if (lc.distance < to_start) continue;
     // Most crossing points have no foe near them: only a notified foe needs the full rule.
-    const Slot foe = notified(lc.cross.index() * 2 + (1 - lc.side));
-    if (foe != kNoVehicle && !can_pass(lc, v, foe, to_start)) {
+    const std::uint32_t foe_entry = m_cross_foe[e];
+    const Slot foe = notified(foe_entry);
+    if (foe != kNoVehicle && !can_pass(lc, v, foe, m_notices[foe_entry].distance, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
       m_next[v].new_blocker = foe;
       break;
@@ -484,8 +484,9 @@ void Engine::compute_moves() {
   const DrivableId link_drv = n_lanes + k;
   const DrivableId from = m_link_ends[k].first;
   const DrivableId to = m_link_ends[k].second;
-  auto notify = [&](const net::LinkCross& lc, Slot v, double distance) {
-    m_notices[lc.cross.index() * 2 + lc.side] = {distance, v, static_cast<std::uint32_t>(step)};
+  Notice* const notices = m_notices.data() + link.crosses.begin;  // this link's stretch
+  auto notify = [&](std::size_t i, Slot v, double distance) {
+    notices[i] = {distance, v, static_cast<std::uint32_t>(step)};
   };
   const auto& out = m_lists[to];
   const auto& on = m_lists[link_drv];
@@ -500,7 +501,7 @@ void Engine::compute_moves() {
     while (r > 0) {
       double cd = link.length - crosses[r - 1].distance;
       if (cd + vd < 0) {
-        notify(crosses[r - 1], v, -(m_veh[v].dis + cd));
+        notify(r - 1, v, -(m_veh[v].dis + cd));
         --r;
       } else {
         break;
@@ -514,12 +515,12 @@ void Engine::compute_moves() {
       double cd = crosses[r - 1].distance;
       if (vd > cd) {
         if (vd - cd - len <= 0) {
-          notify(crosses[r - 1], v, cd - vd);
+          notify(r - 1, v, cd - vd);
         } else {
           break;
         }
       } else {
-        notify(crosses[r - 1], v, cd - vd);
+        notify(r - 1, v, cd - vd);
       }
       --r;
     }
@@ -531,7 +532,7 @@ void Engine::compute_moves() {
     Slot v = in.front();
     double vd = m_drv_length[from] - m_veh[v].dis;
     while (r > 0) {
-      notify(crosses[r - 1], v, vd + crosses[r - 1].distance);
+      notify(r - 1, v, vd + crosses[r - 1].distance);
       --r;
     }
   }

@@ -296,7 +296,8 @@ class Engine {
                             double target_gap) const;
   bool is_intersection_related(Slot v) const;
   // Whether v may go on past the crossing point lc, where `foe` (notified on the other side) comes.
-  [[gnu::pure]] bool can_pass(const net::LinkCross& lc, Slot v, Slot foe,
+  // foe: the vehicle notified on the other link, foe_distance its distance to the point.
+  [[gnu::pure]] bool can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_distance,
                               double distance_to_link_start) const;
   bool can_yield(Slot v, double distance) const;
   int reach_steps(Slot v, double distance, bool turn) const;
@@ -386,8 +387,12 @@ class Engine {
   std::vector<std::uint32_t> m_group_next;
   // Per lane: the lane links that end on it (keep-clear, lane balance), as ranges into m_in_links.
   std::vector<std::uint32_t> m_in_begin, m_in_links;
-  // Per cross and side: the vehicle nearest to the crossing point on that side this step. A notice
-  // from an earlier step counts as none, which spares clearing them all every step.
+  // Per entry of the network's link_crosses (a crossing point seen from one of its two links): the
+  // vehicle nearest to it on that link this step. A link's entries lie together, so notifying a
+  // link writes one stretch. A notice from an earlier step counts as none, which spares clearing
+  // them all every step. m_cross_foe: per entry, the entry of the same point on the other link
+  // (the extra last notice, never written, when the point lists only one link).
+  std::vector<std::uint32_t> m_cross_foe;
   struct Notice {
     double distance = 0;
     Slot vehicle = kNoVehicle;
