@@ -179,6 +179,16 @@ void index_link_crosses(Network& net) {
     net.link_crosses.insert(net.link_crosses.end(), list.begin(), list.end());
     net.lanelinks[k].crosses.end = static_cast<std::uint32_t>(net.link_crosses.size());
   }
+  // Each point has both of its sides in link_crosses: pair them up.
+  std::vector<std::uint32_t> entry(net.crosses.size() * 2);
+  for (std::uint32_t e = 0; e < net.link_crosses.size(); ++e) {
+    entry[net.link_crosses[e].cross.index() * 2 + net.link_crosses[e].side] = e;
+  }
+  net.link_cross_foe.resize(net.link_crosses.size());
+  for (std::uint32_t e = 0; e < net.link_crosses.size(); ++e) {
+    net.link_cross_foe[e] =
+        entry[net.link_crosses[e].cross.index() * 2 + 1 - net.link_crosses[e].side];
+  }
 }
 
 // Road links' stated right of way ("foes" and "yieldTo": indices into the intersection's

@@ -307,7 +307,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
     const net::LinkCross& lc = m_net->link_crosses[e];
     if (lc.distance < to_start) continue;
     // Most crossing points have no foe near them: only a notified foe needs the full rule.
-    const std::uint32_t foe_entry = m_cross_foe[e];
+    const std::uint32_t foe_entry = m_net->link_cross_foe[e];
     const Slot foe = notified(foe_entry);
     if (foe != kNoVehicle && !can_pass(lc, v, foe, m_notices[foe_entry].distance, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
@@ -596,13 +596,12 @@ void Engine::notify_crosses() {
 void Engine::update_vehicles() {
   // Applies every vehicle's buffered move and, in the same pass, finds the leaders that sit on the
   // same drivable; the front vehicles look ahead once all positions are final.
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-  const bool lane_change = m_config.lane_change;
   m_pool->parallel_ranges(
       m_active_split,
-      [&, n_lanes, lane_change](std::size_t begin, std::size_t end, int) {
+      [&](std::size_t begin, std::size_t end, int) {
         // Locals, not members: the loop's byte stores would make the compiler reload members.
-        const bool changes = lane_change;
+        const auto n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
+        const bool changes = m_config.lane_change;
         const demand::VehicleType* const types = m_demand->types.data();
         for (std::size_t i = begin; i < end; ++i) {
           Slot leader = kNoVehicle;

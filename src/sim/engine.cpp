@@ -119,18 +119,7 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
             ? 0
             : std::min(2.0 * net.lanes[l].max_speed, (d / 1.9 + 0.5) * 7.5);
   }
-  m_notices.assign(net.link_crosses.size() + 1, Notice{});
-  {
-    const auto none = static_cast<std::uint32_t>(net.link_crosses.size());
-    std::vector<std::uint32_t> entry(net.crosses.size() * 2, none);
-    for (std::uint32_t e = 0; e < none; ++e) {
-      entry[net.link_crosses[e].cross.index() * 2 + net.link_crosses[e].side] = e;
-    }
-    m_cross_foe.resize(none);
-    for (std::uint32_t e = 0; e < none; ++e) {
-      m_cross_foe[e] = entry[net.link_crosses[e].cross.index() * 2 + 1 - net.link_crosses[e].side];
-    }
-  }
+  m_notices.assign(net.link_crosses.size(), Notice{});
   if (net.options.route_trips) init_trip_routing();
   for (std::size_t i = 0; i < net.intersections.size(); ++i) refresh_green(i);
 

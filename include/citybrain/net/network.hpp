@@ -129,6 +129,7 @@ struct Network {
   std::vector<RoadId> intersection_roads;
   std::vector<LaneLinkId> lane_out_links;
   std::vector<LinkCross> link_crosses;
+  std::vector<std::uint32_t> link_cross_foe;  // per link_crosses entry: the point's other side
   static constexpr std::uint8_t kLinkAvailable = 1, kLinkActuating = 2;
   std::vector<std::uint8_t> phase_available;  // per phase and road link: kLink* flags
 
