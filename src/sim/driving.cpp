@@ -140,7 +140,7 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
 [[gnu::always_inline]] inline double Engine::car_follow_speed(Slot v) const {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   Slot l = m_veh[v].leader;
-  if (l == kNoVehicle) return m_veh[v].has_custom_speed ? m_veh[v].custom_speed : t.max_speed;
+  if (l == kNoVehicle) return m_veh[v].has_custom_speed ? m_aux[v].custom_speed : t.max_speed;
   const demand::VehicleType& lt = m_demand->types[m_veh[l].type];
   const double dt = m_config.interval;
   const double speed = m_veh[v].speed;
@@ -148,7 +148,7 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
   const double gap = m_veh[v].gap;
   const TypeConsts& tc = m_type_consts[m_veh[v].type];
   double s = no_collision_speed(leader_speed, lt.max_neg_acc, speed, tc.max_neg, gap, 0);
-  if (m_veh[v].has_custom_speed) return mn(m_veh[v].custom_speed, s);
+  if (m_veh[v].has_custom_speed) return mn(m_aux[v].custom_speed, s);
   double assume_decel = speed > leader_speed ? speed - leader_speed : 0;
   s = mn(s,
          no_collision_speed(leader_speed, lt.usual_neg_acc, speed, tc.usual_neg, gap, t.min_gap));
@@ -247,7 +247,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
         yield = 1;
       } else if (m_veh[v].enter_link_step == m_veh[foe].enter_link_step) {
         if (d1 == d2) {
-          yield = m_veh[v].priority > m_veh[foe].priority ? -1 : 1;
+          yield = m_aux[v].priority > m_aux[foe].priority ? -1 : 1;
         } else {
           yield = d1 < d2 ? -1 : 1;
         }

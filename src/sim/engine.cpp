@@ -13,7 +13,7 @@
 namespace citybrain::sim {
 
 namespace {
-constexpr std::int64_t kNotOnLink = std::numeric_limits<int>::max();
+constexpr std::int32_t kNotOnLink = std::numeric_limits<std::int32_t>::max();
 constexpr std::uint64_t kLaneStream = 0x6c616e65;  // "lane"
 }  // namespace
 
@@ -207,7 +207,7 @@ Slot Engine::allocate_slot() {
   m_veh[v] = Vehicle{};
   m_next[v] = VehicleNext{};
   m_aux[v] = VehicleAux{};
-  m_veh[v].priority = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
+  m_aux[v].priority = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
   return v;
 }
 
@@ -401,7 +401,7 @@ void Engine::generate() {
       m_trip_flow.push_back(f);
       m_trip_seq.push_back(state.count++);
       m_trip_shadow_of.push_back(kNoTrip);
-      m_veh[v].trip = trip;
+      m_aux[v].trip = trip;
       m_veh[v].type = flow.type.value;
       m_veh[v].route = flow.route.value;
       if (m_route_trips && flow.route_at_insertion) m_veh[v].route = route_trip(flow.route.value);
@@ -728,7 +728,7 @@ void Engine::apply_moves() {
       m_veh[shadow].partner_type = 0;
       m_aux[shadow].offset = 0;
       m_aux[shadow].partner = kNoVehicle;
-      m_veh[shadow].trip = m_veh[v].trip;
+      m_aux[shadow].trip = m_aux[v].trip;
     }
     m_aux[v].partner = kNoVehicle;
   }
@@ -777,7 +777,7 @@ void Engine::apply_moves() {
     DrivableId d = m_next[v].new_drv;
     m_lists[d].push_back(v);
     m_occupied[d] = 1;
-    m_veh[v].enter_link_step = d >= n_lanes ? m_step : kNotOnLink;
+    m_veh[v].enter_link_step = d >= n_lanes ? static_cast<std::int32_t>(m_step) : kNotOnLink;
   }
 }
 

@@ -141,10 +141,10 @@ void Engine::update_lane_change_neighbours(Slot v) {
 void Engine::receive_signal(Slot receiver, Slot sender) {
   if (m_veh[receiver].changing) return;
   Slot current = m_aux[receiver].signal_recv;
-  std::int64_t cur_priority = current != kNoVehicle ? m_veh[current].priority : -1;
-  std::int64_t new_priority = m_veh[sender].priority;
+  std::int64_t cur_priority = current != kNoVehicle ? m_aux[current].priority : -1;
+  std::int64_t new_priority = m_aux[sender].priority;
   if ((current == kNoVehicle || cur_priority < new_priority) &&
-      (!m_aux[receiver].has_signal || m_veh[receiver].priority < new_priority)) {
+      (!m_aux[receiver].has_signal || m_aux[receiver].priority < new_priority)) {
     m_aux[receiver].signal_recv = sender;
   }
 }
@@ -172,8 +172,8 @@ void Engine::insert_shadow(Slot v) {
   std::uint32_t trip = static_cast<std::uint32_t>(m_trip_flow.size());
   m_trip_flow.push_back(0);
   m_trip_seq.push_back(0);
-  m_trip_shadow_of.push_back(m_veh[v].trip);
-  m_veh[s].trip = trip;
+  m_trip_shadow_of.push_back(m_aux[v].trip);
+  m_aux[s].trip = trip;
   m_veh[s].dis = m_veh[v].dis;
   m_veh[s].speed = m_veh[v].speed;
   m_veh[s].gap = m_veh[v].gap;
@@ -183,7 +183,7 @@ void Engine::insert_shadow(Slot v) {
   m_veh[s].route_pos = m_veh[v].route_pos;
   m_veh[s].prev_drv = m_veh[v].prev_drv;
   m_veh[s].enter_link_step = m_veh[v].enter_link_step;
-  m_veh[s].custom_speed = m_veh[v].custom_speed;
+  m_aux[s].custom_speed = m_aux[v].custom_speed;
   m_veh[s].has_custom_speed = m_veh[v].has_custom_speed;
   m_veh[s].drv = target;
   m_veh[s].partner_type = 2;

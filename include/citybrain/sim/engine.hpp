@@ -150,7 +150,7 @@ class Engine {
   double vehicle_offset(Slot v) const { return m_aux[v].offset; }
   const demand::VehicleType& vehicle_type(Slot v) const { return m_demand->types[m_veh[v].type]; }
   // Identity of the trip a slot carries (stable across lane changes); shadows carry their own.
-  std::uint32_t vehicle_trip(Slot v) const { return m_veh[v].trip; }
+  std::uint32_t vehicle_trip(Slot v) const { return m_aux[v].trip; }
   // CityFlow's id: "flow_<flow>_<n>", "manually_pushed_<n>" for pushed vehicles, "_shadow"
   // appended.
   std::string vehicle_name(Slot v) const;
@@ -414,19 +414,20 @@ class Engine {
   // Trips: one per generated vehicle plus one per lane-change shadow.
   std::vector<std::uint32_t> m_trip_flow, m_trip_seq, m_trip_shadow_of;
 
-  // Vehicle slots. What a step reads and writes for every vehicle sits together in one record
-  // (two cache lines); what only lane changes and bookkeeping touch lives beside it.
-  struct Vehicle {
-    double dis = 0, speed = 0, gap = 0, custom_speed = 0;
+  // Vehicle slots. What a step reads for every vehicle sits together in one cache line; what it
+  // writes, and what only lane changes and bookkeeping touch, lives beside it.
+  struct alignas(64) Vehicle {
+    double dis = 0, speed = 0, gap = 0;
     DrivableId drv = kNoDrivable, next_drv = kNoDrivable, prev_drv = kNoDrivable;
     Slot leader = kNoVehicle, blocker = kNoVehicle;
-    std::uint32_t type = 0, route = 0, route_pos = 0, trip = 0;
-    std::int32_t priority = 0;
-    std::int64_t enter_link_step = std::numeric_limits<int>::max();
+    std::uint32_t type = 0, route = 0, route_pos = 0;
+    // The step it entered the lane link it is on; the maximum while on a lane.
+    std::int32_t enter_link_step = std::numeric_limits<std::int32_t>::max();
     std::uint8_t has_custom_speed = 0;
     std::uint8_t partner_type = 0;  // 0 none, 1 real with a shadow, 2 shadow
     std::uint8_t changing = 0, lc_finished = 0;
   };
+  static_assert(sizeof(Vehicle) == 64);
   // What the compute phase writes, apart from what it reads: a thread writing its vehicles' next
   // state never invalidates the cache lines other threads read their leaders and foes from.
   struct VehicleNext {
@@ -436,6 +437,9 @@ class Engine {
     std::uint8_t moved = 0, ended = 0, aborted = 0, finished_change = 0;
   };
   struct VehicleAux {
+    double custom_speed = 0;  // while Vehicle::has_custom_speed
+    std::uint32_t trip = 0;
+    std::int32_t priority = 0;
     double gen_time = 0, enter_time = 0, offset = 0, last_change_time = 0, leader_gap = 0,
            follower_gap = 0;
     Slot partner = kNoVehicle, target_leader = kNoVehicle, target_follower = kNoVehicle,
