@@ -6,27 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${BENCH:-build/bench/citybrain_scenario_bench}
 repeat=${REPEAT:-3}
-data=../shared/data/tsc
-scenarios=()
-if [ -d "$data" ]; then
-  scenarios+=("H1|--roadnet $data/hangzhou_4x4/roadnet_4_4.json --flow $data/hangzhou_4x4/anon_4_4_hangzhou_real.json")
-  scenarios+=("H2|--roadnet $data/hangzhou_4x4/roadnet_4_4.json --flow $data/hangzhou_4x4/anon_4_4_hangzhou_real_5816.json")
-  scenarios+=("J1|--roadnet $data/jinan_3x4/roadnet_3_4.json --flow $data/jinan_3x4/anon_3_4_jinan_real.json")
-  scenarios+=("NY16x3|--roadnet $data/newyork_16x3/roadnet_16_3.json --flow $data/newyork_16x3/anon_16_3_newyork_real.json")
-else
-  echo "note: $data not found; only generated grids" >&2
-fi
-scenarios+=("grid 10x10, 300 veh/h per entry|--grid 10 --volume 300")
-scenarios+=("grid 30x30, 400 veh/h per entry|--grid 30 --volume 400")
+source bench/scenarios.sh
 echo "| scenario | threads | vehicles | max on road | vehicle-steps/s | sim-s per wall-s | clone at mid-run | peak RSS (MB) |"
 echo "|---|---|---|---|---|---|---|---|"
-for entry in "${scenarios[@]}"; do
-  name=${entry%%|*}
-  args=${entry#*|}
+for entry in "${bench_scenarios[@]}"; do
+  bench_scenario "$entry" || continue
   for threads in 1 2; do
     best=""
     for _ in $(seq "$repeat"); do
-      line=$($bin --name "$name" $args --threads "$threads")
+      line=$($bin --name "$label" $bench_args --threads "$threads")
       best=$(python3 - "$line" "$best" <<'PY'
 import json, sys
 new = json.loads(sys.argv[1]); old = json.loads(sys.argv[2]) if sys.argv[2] else None

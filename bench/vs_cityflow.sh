@@ -7,20 +7,19 @@
 # see the same machine load. Prints a Markdown table of the best of each and checks that both
 # engines counted the same vehicle steps, i.e. ran the same simulation.
 # usage: CITYFLOW_SRC=/path/to/CityFlow bash bench/vs_cityflow.sh [BUILD_DIR]
-# (env: REPEAT=3, SCENARIOS="H1 H2 J1 NY16x3 grid10 grid30")
+# (env: REPEAT=3, SCENARIOS="J1 grid10" to run some of bench/scenarios.sh, by key)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 src="${CITYFLOW_SRC:?set CITYFLOW_SRC to a CityFlow checkout}"
 repeat="${REPEAT:-3}"
-scenarios="${SCENARIOS:-H1 H2 J1 NY16x3 grid10 grid30}"
 bench="$build/bench/citybrain_scenario_bench"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 g++ -O2 -std=c++11 -w -DRAPIDJSON_HAS_STDSTRING=1 -pthread -I"$src/src" -I"$src/extern/milo" \
   -I"$src/extern/rapidjson/include" bench/cityflow_driver.cpp "$src"/src/*/*.cpp \
   -o "$work/cityflow_driver"
-data=../shared/data/tsc
+source bench/scenarios.sh
 cityflow_config() {  # name dir roadnet flow
   printf '{"interval":1.0,"seed":0,"dir":"%s/","roadnetFile":"%s","flowFile":"%s",' "$2" "$3" "$4" \
     > "$work/$1.json"
@@ -28,22 +27,20 @@ cityflow_config() {  # name dir roadnet flow
   printf '"roadnetLogFile":"r.json","replayLogFile":"r.txt"}\n' >> "$work/$1.json"
 }
 declare -A args
-add_file_scenario() {  # name subdir roadnet flow
-  [ -d "$data/$2" ] || { echo "skip $1: $data/$2 not found" >&2; return; }
-  args[$1]="--roadnet $data/$2/$3 --flow $data/$2/$4"
-  cityflow_config "$1" "$(realpath "$data/$2")" "$3" "$4"
-}
-add_file_scenario H1 hangzhou_4x4 roadnet_4_4.json anon_4_4_hangzhou_real.json
-add_file_scenario H2 hangzhou_4x4 roadnet_4_4.json anon_4_4_hangzhou_real_5816.json
-add_file_scenario J1 jinan_3x4 roadnet_3_4.json anon_3_4_jinan_real.json
-add_file_scenario NY16x3 newyork_16x3 roadnet_16_3.json anon_16_3_newyork_real.json
-for grid in "10 300" "30 400"; do
-  set -- $grid
-  "$build/apps/citybrain/citybrain" generate grid --rows "$1" --cols "$1" --volume "$2" \
-    --out-dir "$work/grid$1" > /dev/null
-  args[grid$1]="--grid $1 --volume $2"
-  cp "$work/grid$1/config.json" "$work/grid$1.json"
+keys=()
+for entry in "${bench_scenarios[@]}"; do
+  bench_scenario "$entry" || continue
+  args[$key]=$bench_args
+  keys+=("$key")
+  if [ -z "$dir" ]; then
+    "$build/apps/citybrain/citybrain" generate grid --rows "$size" --cols "$size" \
+      --volume "$volume" --out-dir "$work/$key" > /dev/null
+    cp "$work/$key/config.json" "$work/$key.json"
+  else
+    cityflow_config "$key" "$(realpath "$dir")" "$roadnet" "$flow"
+  fi
 done
+scenarios="${SCENARIOS:-${keys[*]}}"
 for name in $scenarios; do
   [ -n "${args[$name]:-}" ] || continue
   for i in $(seq "$repeat"); do
