@@ -193,6 +193,7 @@ void Engine::resize_slots(std::size_t n) {
   m_veh.resize(n);
   m_next.resize(n);
   m_aux.resize(n);
+  m_trip.resize(n);
 }
 
 Slot Engine::allocate_slot() {
@@ -207,6 +208,7 @@ Slot Engine::allocate_slot() {
   m_veh[v] = Vehicle{};
   m_next[v] = VehicleNext{};
   m_aux[v] = VehicleAux{};
+  m_trip[v] = 0;
   m_aux[v].priority = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
   return v;
 }
@@ -401,7 +403,7 @@ void Engine::generate() {
       m_trip_flow.push_back(f);
       m_trip_seq.push_back(state.count++);
       m_trip_shadow_of.push_back(kNoTrip);
-      m_aux[v].trip = trip;
+      m_trip[v] = trip;
       m_veh[v].type = flow.type.value;
       m_veh[v].route = flow.route.value;
       if (m_route_trips && flow.route_at_insertion) m_veh[v].route = route_trip(flow.route.value);
@@ -564,6 +566,7 @@ void Engine::compact_slots() {
   m_veh_scratch.resize(capacity);
   m_next_scratch.resize(capacity);
   m_aux_scratch.resize(capacity);
+  m_trip_scratch.resize(capacity);
   for (std::size_t v = 0; v < m_slots_used; ++v) {
     Slot to = m_new_slot[v];
     if (to == kNoVehicle) continue;
@@ -581,10 +584,12 @@ void Engine::compact_slots() {
     m_veh_scratch[to] = veh;
     m_next_scratch[to] = buffered;
     m_aux_scratch[to] = aux;
+    m_trip_scratch[to] = m_trip[v];
   }
   m_veh.swap(m_veh_scratch);
   m_next.swap(m_next_scratch);
   m_aux.swap(m_aux_scratch);
+  m_trip.swap(m_trip_scratch);
   for (DrivableId d : m_active) {
     for (Slot& v : m_lists[d]) v = m_new_slot[v];
   }
@@ -728,7 +733,7 @@ void Engine::apply_moves() {
       m_veh[shadow].partner_type = 0;
       m_aux[shadow].offset = 0;
       m_aux[shadow].partner = kNoVehicle;
-      m_aux[shadow].trip = m_aux[v].trip;
+      m_trip[shadow] = m_trip[v];
     }
     m_aux[v].partner = kNoVehicle;
   }

@@ -172,8 +172,8 @@ void Engine::insert_shadow(Slot v) {
   std::uint32_t trip = static_cast<std::uint32_t>(m_trip_flow.size());
   m_trip_flow.push_back(0);
   m_trip_seq.push_back(0);
-  m_trip_shadow_of.push_back(m_aux[v].trip);
-  m_aux[s].trip = trip;
+  m_trip_shadow_of.push_back(m_trip[v]);
+  m_trip[s] = trip;
   m_veh[s].dis = m_veh[v].dis;
   m_veh[s].speed = m_veh[v].speed;
   m_veh[s].gap = m_veh[v].gap;

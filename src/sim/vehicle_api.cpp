@@ -81,7 +81,7 @@ Slot Engine::find_vehicle(const std::string& id, bool* running) const {
     return kNoVehicle;
   }
   auto matches = [&](Slot v) {
-    std::uint32_t trip = m_aux[v].trip;
+    std::uint32_t trip = m_trip[v];
     bool shadow = m_trip_shadow_of[trip] != kNoTrip;
     if (shadow != want.shadow) return false;
     std::uint32_t base = shadow ? m_trip_shadow_of[trip] : trip;
@@ -167,7 +167,7 @@ bool Engine::set_vehicle_route(Slot v, std::span<const RoadId> anchors) {
 }
 
 std::string Engine::vehicle_name(Slot v) const {
-  std::uint32_t trip = m_aux[v].trip;
+  std::uint32_t trip = m_trip[v];
   bool shadow = m_trip_shadow_of[trip] != kNoTrip;
   std::uint32_t base = shadow ? m_trip_shadow_of[trip] : trip;
   std::uint32_t flow = m_trip_flow[base];
@@ -222,7 +222,7 @@ Slot Engine::push_vehicle(const demand::VehicleType& type, std::span<const RoadI
   m_trip_flow.push_back(flow_index);
   m_trip_seq.push_back(0);
   m_trip_shadow_of.push_back(kNoTrip);
-  m_aux[v].trip = trip;
+  m_trip[v] = trip;
   m_veh[v].type = type_id.value;
   m_veh[v].route = route.value;
   m_veh[v].route_pos = 0;
@@ -283,7 +283,7 @@ Slot Engine::place_vehicle(VehicleTypeId type, RouteId route, LaneId lane, doubl
   m_trip_flow.push_back(std::numeric_limits<std::uint32_t>::max() - 1);
   m_trip_seq.push_back(0);
   m_trip_shadow_of.push_back(kNoTrip);
-  m_aux[v].trip = trip;
+  m_trip[v] = trip;
   m_veh[v].type = type.value;
   m_veh[v].route = route.value;
   m_veh[v].route_pos = 0;
