@@ -34,7 +34,7 @@ std::uint32_t BenchmarkAtt::find_record(std::uint32_t trip, std::uint32_t inter)
   const std::uint32_t hash = inter * 0x9E3779B9u;
   const std::uint64_t bits = filter_bits(hash);
   if ((m_inter_filter[filter_word(trip, hash)] & bits) != bits) return kNone;
-  for (std::uint32_t r = m_last_record[trip]; r != kNone; r = m_records[r].before) {
+  for (std::uint32_t r = m_trips[trip].last_record; r != kNone; r = m_records[r].before) {
     if (m_records[r].inter == inter) return r;
   }
   return kNone;
@@ -42,8 +42,8 @@ std::uint32_t BenchmarkAtt::find_record(std::uint32_t trip, std::uint32_t inter)
 
 std::uint32_t BenchmarkAtt::open_record(std::uint32_t trip, std::uint32_t inter, double enter) {
   const auto index = static_cast<std::uint32_t>(m_records.size());
-  m_records.push_back({trip, inter, enter, -1, m_last_record[trip]});
-  m_last_record[trip] = index;
+  m_records.push_back({trip, inter, enter, -1, m_trips[trip].last_record});
+  m_trips[trip].last_record = index;
   const std::uint32_t hash = inter * 0x9E3779B9u;
   m_inter_filter[filter_word(trip, hash)] |= filter_bits(hash);
   return index;
@@ -53,12 +53,8 @@ void BenchmarkAtt::observe(const Engine& engine) {
   const double ts = engine.time();
   ++m_stamp;
   const std::size_t trips = engine.trip_count();
-  if (m_prev_inter.size() < trips) {
-    m_prev_inter.resize(trips, kNone);
-    m_prev_record.resize(trips, kNone);
-    m_cur_inter.resize(trips, kNone);
-    m_cur_stamp.resize(trips, 0);
-    m_last_record.resize(trips, kNone);
+  if (m_trips.size() < trips) {
+    m_trips.resize(trips, {kNone, kNone, kNone, kNone, 0});
     m_inter_filter.resize(trips * kFilterWords, 0);
   }
   std::fill(m_cur_count.begin(), m_cur_count.end(), 0);
@@ -69,45 +65,44 @@ void BenchmarkAtt::observe(const Engine& engine) {
     const std::uint32_t k = m_lane_inter[lane];
     if (k == kNone) continue;
     for (Slot v : engine.drivable_vehicles(lane)) {
-      std::uint32_t t = engine.vehicle_trip(v);
-      m_cur_inter[t] = k;
-      m_cur_stamp[t] = m_stamp;
+      const std::uint32_t t = engine.vehicle_trip(v);
+      m_trips[t].cur_inter = k;
+      m_trips[t].cur_stamp = m_stamp;
       m_cur_members.push_back(t);
       ++m_cur_count[k];
     }
   }
   // Departures: in the previous sample at k, now elsewhere or gone.
   for (std::uint32_t t : m_prev_members) {
-    std::uint32_t k = m_prev_inter[t];
-    if (m_cur_stamp[t] == m_stamp && m_cur_inter[t] == k) continue;
-    if (m_prev_record[t] != kNone) m_records[m_prev_record[t]].leave = ts;
+    const Trip& trip = m_trips[t];
+    if (trip.cur_stamp == m_stamp && trip.cur_inter == trip.prev_inter) continue;
+    if (trip.prev_record != kNone) m_records[trip.prev_record].leave = ts;
   }
   // Arrivals: a first record at k; then the empty-previous rule closes it at once.
   for (std::uint32_t t : m_cur_members) {
-    std::uint32_t k = m_cur_inter[t];
-    if (engine.trip_is_shadow(t)) continue;
-    bool was_here = m_prev_inter[t] == k;
-    if (was_here && m_prev_count[k] != 0) continue;
-    std::uint32_t r = was_here ? m_prev_record[t] : find_record(t, k);
+    const std::uint32_t k = m_trips[t].cur_inter;
+    const bool was_here = m_trips[t].prev_inter == k;
+    if ((was_here && m_prev_count[k] != 0) || engine.trip_is_shadow(t)) continue;
+    std::uint32_t r = was_here ? m_trips[t].prev_record : find_record(t, k);
     if (!was_here && r == kNone) r = open_record(t, k, ts);
     if (m_prev_count[k] == 0 && r != kNone) m_records[r].leave = ts;
-    m_prev_record[t] = r;
+    m_trips[t].prev_record = r;
   }
   for (std::uint32_t t : m_prev_members) {
-    if (m_cur_stamp[t] != m_stamp) m_prev_inter[t] = kNone;
+    if (m_trips[t].cur_stamp != m_stamp) m_trips[t].prev_inter = kNone;
   }
-  for (std::uint32_t t : m_cur_members) m_prev_inter[t] = m_cur_inter[t];
+  for (std::uint32_t t : m_cur_members) m_trips[t].prev_inter = m_trips[t].cur_inter;
   std::swap(m_prev_members, m_cur_members);
   std::swap(m_prev_count, m_cur_count);
 }
 
 double BenchmarkAtt::att(double end_time) const {
-  std::vector<double> total(m_last_record.size(), 0.0);
+  std::vector<double> total(m_trips.size(), 0.0);
   for (const Record& r : m_records) total[r.trip] += (r.leave >= 0 ? r.leave : end_time) - r.enter;
   double sum = 0;
   std::size_t n = 0;
   for (std::size_t t = 0; t < total.size(); ++t) {
-    if (m_last_record[t] == kNone) continue;
+    if (m_trips[t].last_record == kNone) continue;
     sum += total[t];
     ++n;
   }
@@ -116,7 +111,7 @@ double BenchmarkAtt::att(double end_time) const {
 
 std::size_t BenchmarkAtt::vehicles() const {
   std::size_t n = 0;
-  for (std::uint32_t r : m_last_record) n += r != kNone;
+  for (const Trip& trip : m_trips) n += trip.last_record != kNone;
   return n;
 }
 

@@ -37,17 +37,21 @@ class BenchmarkAtt {
 
   std::vector<std::uint32_t> m_lane_inter;  // per lane: signalised intersection it enters, or none
   std::vector<std::uint32_t> m_prev_count, m_cur_count;
-  std::vector<std::uint32_t> m_prev_inter, m_cur_inter;  // per trip
-  std::vector<std::uint32_t> m_prev_record;  // per trip: its record at m_prev_inter, or none
-  std::vector<std::int64_t> m_cur_stamp;
+  // Per trip, in one record so that a step touches one cache line per vehicle.
+  struct Trip {
+    std::uint32_t prev_inter, cur_inter;
+    std::uint32_t prev_record;  // its record at prev_inter, or none
+    std::uint32_t last_record;  // its last opened record, or none
+    std::uint64_t cur_stamp;    // the sample that set cur_inter
+  };
+  std::vector<Trip> m_trips;
   std::vector<std::uint32_t> m_prev_members, m_cur_members;
   std::vector<Record> m_records;  // in the order they were opened
-  // Per trip: its last opened record (or none), and a 256-bit filter (4 words) of the intersections
-  // it has records at; most trips never come back to an intersection, and the filter answers
-  // nearly all of those look-ups without walking the trip's records.
-  std::vector<std::uint32_t> m_last_record;
+  // Per trip: a 256-bit filter (4 words) of the intersections it has records at; most trips never
+  // come back to an intersection, and the filter answers nearly all of those look-ups without
+  // walking the trip's records.
   std::vector<std::uint64_t> m_inter_filter;
-  std::int64_t m_stamp = 0;
+  std::uint64_t m_stamp = 0;
 };
 
 }  // namespace citybrain::sim
