@@ -37,7 +37,7 @@ class BenchmarkAtt {
 
   std::vector<std::uint32_t> m_lane_inter;  // per lane: signalised intersection it enters, or none
   std::vector<std::uint32_t> m_prev_count, m_cur_count;
-  // Per trip, in one record so that a step touches one cache line per vehicle.
+  // Per trip, in one 24-byte record: a step reads one record per vehicle, not five arrays.
   struct Trip {
     std::uint32_t prev_inter, cur_inter;
     std::uint32_t prev_record;  // its record at prev_inter, or none
