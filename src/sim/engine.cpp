@@ -196,7 +196,7 @@ void Engine::resize_slots(std::size_t n) {
   m_trip.resize(n);
 }
 
-Slot Engine::allocate_slot() {
+Slot Engine::start_trip(std::uint32_t flow, std::uint32_t seq, std::uint32_t shadow_of) {
   Slot v;
   if (!m_free.empty()) {
     v = m_free.back();
@@ -208,8 +208,33 @@ Slot Engine::allocate_slot() {
   m_veh[v] = Vehicle{};
   m_next[v] = VehicleNext{};
   m_aux[v] = VehicleAux{};
-  m_trip[v] = 0;
+  m_trip[v] = static_cast<std::uint32_t>(m_trip_flow.size());
+  m_trip_flow.push_back(flow);
+  m_trip_seq.push_back(seq);
+  m_trip_shadow_of.push_back(shadow_of);
   m_aux[v].priority = static_cast<std::int32_t>(permute_u32(m_config.seed, m_priority_counter++));
+  return v;
+}
+
+Slot Engine::release_vehicle(std::uint32_t flow, std::uint32_t seq, std::uint32_t type,
+                             std::uint32_t route) {
+  Slot v = start_trip(flow, seq, kNoTrip);
+  m_veh[v].type = type;
+  m_veh[v].route = route;
+  m_veh[v].route_pos = 0;
+  m_aux[v].gen_time = time();
+  m_veh[v].drv = first_lane(route, m_trip[v]);
+  refresh_plan(v);
+  std::uint32_t lane = m_veh[v].drv;
+  if (m_waiting_head[lane] == m_waiting[lane].size()) {
+    m_waiting_lanes.insert(std::lower_bound(m_waiting_lanes.begin(), m_waiting_lanes.end(), lane),
+                           lane);
+  }
+  m_waiting[lane].push_back(v);
+  ++m_waiting_total;
+  ++m_generated;
+  ++m_pool_size;
+  m_pool_gen_time_sum += m_aux[v].gen_time;
   return v;
 }
 
@@ -398,29 +423,10 @@ void Engine::generate() {
     m_active_flows[kept++] = f;
     FlowState& state = m_flow_state[f];
     while (state.now >= flow.interval) {
-      Slot v = allocate_slot();
-      std::uint32_t trip = static_cast<std::uint32_t>(m_trip_flow.size());
-      m_trip_flow.push_back(f);
-      m_trip_seq.push_back(state.count++);
-      m_trip_shadow_of.push_back(kNoTrip);
-      m_trip[v] = trip;
-      m_veh[v].type = flow.type.value;
-      m_veh[v].route = flow.route.value;
-      if (m_route_trips && flow.route_at_insertion) m_veh[v].route = route_trip(flow.route.value);
-      m_veh[v].route_pos = 0;
-      m_aux[v].gen_time = time();
-      m_veh[v].drv = first_lane(m_veh[v].route, trip);
-      refresh_plan(v);
-      std::uint32_t lane = m_veh[v].drv;
-      if (m_waiting_head[lane] == m_waiting[lane].size()) {
-        m_waiting_lanes.insert(
-            std::lower_bound(m_waiting_lanes.begin(), m_waiting_lanes.end(), lane), lane);
-      }
-      m_waiting[lane].push_back(v);
-      ++m_waiting_total;
-      ++m_generated;
-      ++m_pool_size;
-      m_pool_gen_time_sum += m_aux[v].gen_time;
+      const std::uint32_t seq = state.count++;
+      std::uint32_t route = flow.route.value;
+      if (m_route_trips && flow.route_at_insertion) route = route_trip(route);
+      release_vehicle(f, seq, flow.type.value, route);
       state.now -= flow.interval;
     }
     state.now += m_config.interval;

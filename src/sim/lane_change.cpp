@@ -168,12 +168,7 @@ void Engine::schedule_lane_changes() {
 void Engine::insert_shadow(Slot v) {
   m_veh[v].changing = 1;
   const DrivableId target = m_aux[v].signal_target;
-  Slot s = allocate_slot();
-  std::uint32_t trip = static_cast<std::uint32_t>(m_trip_flow.size());
-  m_trip_flow.push_back(0);
-  m_trip_seq.push_back(0);
-  m_trip_shadow_of.push_back(m_trip[v]);
-  m_trip[s] = trip;
+  Slot s = start_trip(0, 0, m_trip[v]);
   m_veh[s].dis = m_veh[v].dis;
   m_veh[s].speed = m_veh[v].speed;
   m_veh[s].gap = m_veh[v].gap;

@@ -216,30 +216,7 @@ Slot Engine::push_vehicle(const demand::VehicleType& type, std::span<const RoadI
   const auto flow_index = static_cast<std::uint32_t>(demand->flows.size() - 1);
   m_demand = std::move(demand);
 
-  // Released as generate() releases a flow's vehicle.
-  Slot v = allocate_slot();
-  auto trip = static_cast<std::uint32_t>(m_trip_flow.size());
-  m_trip_flow.push_back(flow_index);
-  m_trip_seq.push_back(0);
-  m_trip_shadow_of.push_back(kNoTrip);
-  m_trip[v] = trip;
-  m_veh[v].type = type_id.value;
-  m_veh[v].route = route.value;
-  m_veh[v].route_pos = 0;
-  m_aux[v].gen_time = time();
-  m_veh[v].drv = first_lane(route.value, trip);
-  refresh_plan(v);
-  std::uint32_t lane = m_veh[v].drv;
-  if (m_waiting_head[lane] == m_waiting[lane].size()) {
-    m_waiting_lanes.insert(std::lower_bound(m_waiting_lanes.begin(), m_waiting_lanes.end(), lane),
-                           lane);
-  }
-  m_waiting[lane].push_back(v);
-  ++m_waiting_total;
-  ++m_generated;
-  ++m_pool_size;
-  m_pool_gen_time_sum += m_aux[v].gen_time;
-  return v;
+  return release_vehicle(flow_index, 0, type_id.value, route.value);
 }
 
 Slot Engine::place_vehicle(VehicleTypeId type, RouteId route, LaneId lane, double distance,
@@ -278,12 +255,7 @@ Slot Engine::place_vehicle(VehicleTypeId type, RouteId route, LaneId lane, doubl
     for (std::size_t i = m_type_consts.size(); i < m_demand->types.size(); ++i)
       m_type_consts.push_back(type_consts(m_demand->types[i]));
   }
-  const Slot v = allocate_slot();
-  const auto trip = static_cast<std::uint32_t>(m_trip_flow.size());
-  m_trip_flow.push_back(std::numeric_limits<std::uint32_t>::max() - 1);
-  m_trip_seq.push_back(0);
-  m_trip_shadow_of.push_back(kNoTrip);
-  m_trip[v] = trip;
+  const Slot v = start_trip(kPlacedFlow, 0, kNoTrip);
   m_veh[v].type = type.value;
   m_veh[v].route = route.value;
   m_veh[v].route_pos = 0;

@@ -193,6 +193,8 @@ class Engine {
 
  private:
   static constexpr std::uint32_t kNoTrip = std::numeric_limits<std::uint32_t>::max();
+  // The flow of a vehicle put on a lane by place_vehicle.
+  static constexpr std::uint32_t kPlacedFlow = kNoTrip - 1;
 
   // Step phases, in CityFlow's order.
   void generate();
@@ -326,7 +328,12 @@ class Engine {
   Slot vehicle_after(DrivableId lane, double dis) const;
   Slot vehicle_before(DrivableId lane, double dis) const;
 
-  Slot allocate_slot();
+  // Takes a free slot for the next trip: the `seq`-th vehicle of `flow`, or the shadow of trip
+  // `shadow_of` during a lane change (flow and seq 0), kNoTrip otherwise.
+  Slot start_trip(std::uint32_t flow, std::uint32_t seq, std::uint32_t shadow_of);
+  // Starts the `seq`-th trip of `flow` and queues its vehicle at its route's first lane.
+  Slot release_vehicle(std::uint32_t flow, std::uint32_t seq, std::uint32_t type,
+                       std::uint32_t route);
   void free_slot(Slot v);
   void resize_slots(std::size_t n);
 
