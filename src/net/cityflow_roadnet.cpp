@@ -166,8 +166,8 @@ void index_link_crosses(Network& net) {
   std::vector<std::vector<LinkCross>> per_link(net.lanelinks.size());
   for (std::uint32_t c = 0; c < net.crosses.size(); ++c) {
     const Cross& cr = net.crosses[c];
-    for (std::uint8_t side = 0; side < 2; ++side) {
-      per_link[cr.links[side].index()].push_back({CrossId(c), side, cr.distance[side]});
+    for (std::uint32_t side = 0; side < 2; ++side) {
+      per_link[cr.links[side].index()].push_back({cr.distance[side], 0, c * 2 + side});
     }
   }
   for (std::size_t k = 0; k < per_link.size(); ++k) {
@@ -182,13 +182,9 @@ void index_link_crosses(Network& net) {
   // Each point has both of its sides in link_crosses: pair them up.
   std::vector<std::uint32_t> entry(net.crosses.size() * 2);
   for (std::uint32_t e = 0; e < net.link_crosses.size(); ++e) {
-    entry[net.link_crosses[e].cross.index() * 2 + net.link_crosses[e].side] = e;
+    entry[net.link_crosses[e].cross_side] = e;
   }
-  net.link_cross_foe.resize(net.link_crosses.size());
-  for (std::uint32_t e = 0; e < net.link_crosses.size(); ++e) {
-    net.link_cross_foe[e] =
-        entry[net.link_crosses[e].cross.index() * 2 + 1 - net.link_crosses[e].side];
-  }
+  for (LinkCross& lc : net.link_crosses) lc.foe = entry[lc.cross_side ^ 1];
 }
 
 // Road links' stated right of way ("foes" and "yieldTo": indices into the intersection's

@@ -205,9 +205,9 @@ bool Engine::can_yield(Slot v, double distance) const {
 
 bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_distance,
                       double distance_to_link_start) const {
-  const net::Cross& cross = m_net->crosses[lc.cross.index()];
-  const std::uint32_t my_link = cross.links[lc.side].value;
-  const std::uint32_t foe_link = cross.links[1 - lc.side].value;
+  const net::Cross& cross = m_net->crosses[lc.cross().index()];
+  const std::uint32_t my_link = cross.links[lc.side()].value;
+  const std::uint32_t foe_link = cross.links[1 - lc.side()].value;
   auto type_of = [&](std::uint32_t k) {
     return static_cast<int>(m_net->roadlinks[m_link_roadlink[k]].type);
   };
@@ -215,7 +215,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
   int t2 = type_of(foe_link);
   if (cross.yielder != 0) {
     // The file's right of way: the yielding side ranks below the other, whatever the turns.
-    const bool i_yield = cross.yielder == 1 + lc.side;
+    const bool i_yield = cross.yielder == 1 + lc.side();
     t1 = i_yield ? 1 : 2;
     t2 = i_yield ? 2 : 1;
   }
@@ -307,9 +307,8 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
     const net::LinkCross& lc = m_net->link_crosses[e];
     if (lc.distance < to_start) continue;
     // Most crossing points have no foe near them: only a notified foe needs the full rule.
-    const std::uint32_t foe_entry = m_net->link_cross_foe[e];
-    const Slot foe = notified(foe_entry);
-    if (foe != kNoVehicle && !can_pass(lc, v, foe, m_notices[foe_entry].distance, to_start)) {
+    const Slot foe = notified(lc.foe);
+    if (foe != kNoVehicle && !can_pass(lc, v, foe, m_notices[lc.foe].distance, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
       m_next[v].new_blocker = foe;
       break;

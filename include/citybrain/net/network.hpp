@@ -86,11 +86,13 @@ struct Cross {
   std::uint8_t yielder = 0;
 };
 
-// A crossing seen from one lane link.
+// A crossing seen from one lane link, with where to find it seen from the other.
 struct LinkCross {
-  CrossId cross;
-  std::uint8_t side = 0;  // which of the cross's two links this is
-  double distance = 0;    // along this link
+  double distance = 0;           // along this link
+  std::uint32_t foe = 0;         // the link_crosses entry of the point's other side
+  std::uint32_t cross_side = 0;  // the cross's index * 2 + which of its two links this is
+  CrossId cross() const { return CrossId(cross_side >> 1); }
+  std::uint8_t side() const { return static_cast<std::uint8_t>(cross_side & 1); }
 };
 
 struct Phase {
@@ -129,7 +131,6 @@ struct Network {
   std::vector<RoadId> intersection_roads;
   std::vector<LaneLinkId> lane_out_links;
   std::vector<LinkCross> link_crosses;
-  std::vector<std::uint32_t> link_cross_foe;  // per link_crosses entry: the point's other side
   static constexpr std::uint8_t kLinkAvailable = 1, kLinkActuating = 2;
   std::vector<std::uint8_t> phase_available;  // per phase and road link: kLink* flags
 

@@ -397,7 +397,7 @@ class Engine {
   // Per entry of the network's link_crosses (a crossing point seen from one of its two links): the
   // vehicle nearest to it on that link this step. A link's entries lie together, so notifying a
   // link writes one stretch. A notice from an earlier step counts as none, which spares clearing
-  // them all every step. A reader finds the foe's notice through Network::link_cross_foe.
+  // them all every step. A reader finds the foe's notice through LinkCross::foe.
   struct Notice {
     double distance = 0;
     Slot vehicle = kNoVehicle;
