@@ -167,7 +167,7 @@ void index_link_crosses(Network& net) {
   for (std::uint32_t c = 0; c < net.crosses.size(); ++c) {
     const Cross& cr = net.crosses[c];
     for (std::uint32_t side = 0; side < 2; ++side) {
-      per_link[cr.links[side].index()].push_back({cr.distance[side], 0, c * 2 + side});
+      per_link[cr.links[side].index()].push_back({cr.distance[side], c * 2 + side});
     }
   }
   for (std::size_t k = 0; k < per_link.size(); ++k) {
@@ -179,12 +179,6 @@ void index_link_crosses(Network& net) {
     net.link_crosses.insert(net.link_crosses.end(), list.begin(), list.end());
     net.lanelinks[k].crosses.end = static_cast<std::uint32_t>(net.link_crosses.size());
   }
-  // Each point has both of its sides in link_crosses: pair them up.
-  std::vector<std::uint32_t> entry(net.crosses.size() * 2);
-  for (std::uint32_t e = 0; e < net.link_crosses.size(); ++e) {
-    entry[net.link_crosses[e].cross_side] = e;
-  }
-  for (LinkCross& lc : net.link_crosses) lc.foe = entry[lc.cross_side ^ 1];
 }
 
 // Road links' stated right of way ("foes" and "yieldTo": indices into the intersection's

@@ -1,7 +1,6 @@
 // The driving model: CityFlow's car following, stopping before red lights and full lanes, and
 // yielding at the crossing points of lane links, computed per vehicle from the current state.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 
 #include "citybrain/core/thread_pool.hpp"
@@ -282,6 +281,45 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
   return m_drv_length[d] - m_veh[v].dis <= m_type_consts[m_veh[v].type].approach;
 }
 
+[[gnu::always_inline]] inline Slot Engine::foe_at(const net::Cross& cross, int side,
+                                                  double& distance) const {
+  const std::uint32_t k = cross.links[side].value;
+  const double at = cross.distance[side];  // from the link's start
+  const DrivableId link_drv = static_cast<DrivableId>(m_net->lanes.size()) + k;
+  const DrivableId from = m_link_ends[k].first;
+  const DrivableId to = m_link_ends[k].second;
+  // The vehicle that just left the link while its tail still covers the point.
+  const auto& out = m_lists[to];
+  if (!out.empty() && m_veh[out.back()].prev_drv == link_drv) {
+    const Slot v = out.back();
+    const double tail = m_veh[v].dis - m_demand->types[m_veh[v].type].length;
+    const double past = m_drv_length[link_drv] - at;
+    if (past + tail < 0) {
+      distance = -(m_veh[v].dis + past);
+      return v;
+    }
+  }
+  // Else the first vehicle on the link, front first, that has not cleared the point.
+  for (Slot v : m_lists[link_drv]) {
+    const double dis = m_veh[v].dis;
+    if (!(dis > at) || dis - at - m_demand->types[m_veh[v].type].length <= 0) {
+      distance = at - dis;
+      return v;
+    }
+  }
+  // Else the first vehicle waiting to enter the link, when it may. With keep-clear, a vehicle that
+  // waits for room behind the junction does not claim it: its foes would otherwise wait for a
+  // vehicle that waits for them (a deadlock).
+  const auto& in = m_lists[from];
+  if (!in.empty() && m_veh[in.front()].next_drv == link_drv && link_available(k) &&
+      (!m_net->options.keep_clear || link_keeps_clear(to, in.front()))) {
+    const Slot v = in.front();
+    distance = (m_drv_length[from] - m_veh[v].dis) + at;
+    return v;
+  }
+  return kNoVehicle;
+}
+
 [[gnu::always_inline]] inline double Engine::intersection_speed(Slot v) {
   const demand::VehicleType& t = m_demand->types[m_veh[v].type];
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
@@ -306,9 +344,11 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
   for (std::uint32_t e = entries.begin; e < entries.end; ++e) {
     const net::LinkCross& lc = m_net->link_crosses[e];
     if (lc.distance < to_start) continue;
-    // Most crossing points have no foe near them: only a notified foe needs the full rule.
-    const Slot foe = notified(lc.foe);
-    if (foe != kNoVehicle && !can_pass(lc, v, foe, m_notices[lc.foe].distance, to_start)) {
+    // Most crossing points have no foe near them: only a foe needs the full rule.
+    const net::Cross& cross = m_net->crosses[lc.cross().index()];
+    double foe_distance;
+    const Slot foe = foe_at(cross, 1 - lc.side(), foe_distance);
+    if (foe != kNoVehicle && !can_pass(lc, v, foe, foe_distance, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
       m_next[v].new_blocker = foe;
       break;
@@ -471,122 +511,6 @@ void Engine::compute_moves() {
           moves.template operator()<true>(begin, end, worker);
         } else {
           moves.template operator()<false>(begin, end, worker);
-        }
-      },
-      m_running, m_config.parallel_threshold);
-}
-
-[[gnu::always_inline]] inline void Engine::notify_link(std::uint32_t k, std::int64_t step) {
-  const net::Network& net = *m_net;
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
-  const net::LaneLink& link = net.lanelinks[k];
-  const DrivableId link_drv = n_lanes + k;
-  const DrivableId from = m_link_ends[k].first;
-  const DrivableId to = m_link_ends[k].second;
-  Notice* const notices = m_notices.data() + link.crosses.begin;  // this link's stretch
-  auto notify = [&](std::size_t i, Slot v, double distance) {
-    notices[i] = {distance, v, static_cast<std::uint32_t>(step)};
-  };
-  const auto& out = m_lists[to];
-  const auto& on = m_lists[link_drv];
-  const auto& in = m_lists[from];
-  auto crosses = net.crosses_of(LaneLinkId(k));
-  std::size_t r = crosses.size();
-  // The crossings nearest the link's end first: the vehicle that just left it, whose tail may
-  // still cover them, then the vehicles on it, then the first vehicle waiting to enter it.
-  if (!out.empty() && m_veh[out.back()].prev_drv == link_drv) {
-    Slot v = out.back();
-    double vd = m_veh[v].dis - m_demand->types[m_veh[v].type].length;
-    while (r > 0) {
-      double cd = link.length - crosses[r - 1].distance;
-      if (cd + vd < 0) {
-        notify(r - 1, v, -(m_veh[v].dis + cd));
-        --r;
-      } else {
-        break;
-      }
-    }
-  }
-  for (Slot v : on) {
-    double vd = m_veh[v].dis;
-    double len = m_demand->types[m_veh[v].type].length;
-    while (r > 0) {
-      double cd = crosses[r - 1].distance;
-      if (vd > cd) {
-        if (vd - cd - len <= 0) {
-          notify(r - 1, v, cd - vd);
-        } else {
-          break;
-        }
-      } else {
-        notify(r - 1, v, cd - vd);
-      }
-      --r;
-    }
-  }
-  if (!in.empty() && m_veh[in.front()].next_drv == link_drv && r > 0 && link_available(k) &&
-      (!m_net->options.keep_clear || link_keeps_clear(to, in.front()))) {
-    // With keep-clear, a vehicle that waits for room behind the junction does not claim it: its
-    // foes would otherwise wait for a vehicle that waits for them (a deadlock).
-    Slot v = in.front();
-    double vd = m_drv_length[from] - m_veh[v].dis;
-    while (r > 0) {
-      notify(r - 1, v, vd + crosses[r - 1].distance);
-      --r;
-    }
-  }
-}
-
-void Engine::notify_crosses() {
-  // Only links with a vehicle on them, just past them or about to enter them notify. Each thread
-  // lists the links it marks first, then notifies those: a link's notices are its own, so which
-  // thread notifies it changes nothing.
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-  const std::size_t n_links = m_net->lanelinks.size();
-  const bool split = m_pool->splits(m_running, m_config.parallel_threshold);
-  m_marked.resize(m_pool->size());
-  for (auto& marked : m_marked) marked.reset(n_links);
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&](std::size_t begin, std::size_t end, int worker) {
-        std::uint32_t* out = m_marked[worker].ids.data();
-        std::size_t n = 0;
-        // A link is kept when it was not marked yet. Threads may mark the same link: then the mark
-        // is an atomic exchange.
-        auto mark = [&](DrivableId d) {
-          if (d == kNoDrivable || d < n_lanes) return;
-          const std::uint32_t k = d - n_lanes;
-          out[n] = k;
-          if (split) {
-            n += std::atomic_ref<std::uint8_t>(m_link_active[k])
-                     .exchange(1, std::memory_order_relaxed) == 0;
-          } else {
-            n += m_link_active[k] == 0;
-            m_link_active[k] = 1;
-          }
-        };
-        for (std::size_t i = begin; i < end; ++i) {
-          const DrivableId d = m_active[i];
-          if (d >= n_lanes) {
-            mark(d);
-          } else {
-            mark(m_veh[m_lists[d].front()].next_drv);
-            mark(m_veh[m_lists[d].back()].prev_drv);
-          }
-        }
-        m_marked[worker].count = n;
-      },
-      m_running, m_config.parallel_threshold);
-  const std::int64_t step = m_step;
-  m_pool->parallel_for(
-      m_marked.size(),
-      [&](std::size_t begin, std::size_t end, int) {
-        for (std::size_t w = begin; w < end; ++w) {
-          for (std::size_t j = 0; j < m_marked[w].count; ++j) {
-            const std::uint32_t k = m_marked[w].ids[j];
-            m_link_active[k] = 0;
-            notify_link(k, step);
-          }
         }
       },
       m_running, m_config.parallel_threshold);

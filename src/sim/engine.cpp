@@ -40,7 +40,6 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   }
   m_link_roadlink.resize(n_links);
   m_link_ends.resize(n_links);
-  m_link_active.assign(n_links, 0);
   m_link_green.assign(n_links, 0);
   m_link_turn.resize(n_links);
   for (std::size_t k = 0; k < n_links; ++k) {
@@ -119,7 +118,6 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
             ? 0
             : std::min(2.0 * net.lanes[l].max_speed, (d / 1.9 + 0.5) * 7.5);
   }
-  m_notices.assign(net.link_crosses.size(), Notice{});
   if (net.options.route_trips) init_trip_routing();
   for (std::size_t i = 0; i < net.intersections.size(); ++i) refresh_green(i);
 
@@ -396,7 +394,6 @@ void Engine::step() {
     change_to_route_lanes();
     refresh_upstream_fronts();
   }
-  notify_crosses();
   compute_speeds();
   compute_moves();
   apply_moves();

@@ -86,10 +86,9 @@ struct Cross {
   std::uint8_t yielder = 0;
 };
 
-// A crossing seen from one lane link, with where to find it seen from the other.
+// A crossing seen from one lane link.
 struct LinkCross {
   double distance = 0;           // along this link
-  std::uint32_t foe = 0;         // the link_crosses entry of the point's other side
   std::uint32_t cross_side = 0;  // the cross's index * 2 + which of its two links this is
   CrossId cross() const { return CrossId(cross_side >> 1); }
   std::uint8_t side() const { return static_cast<std::uint8_t>(cross_side & 1); }

@@ -201,8 +201,6 @@ class Engine {
   void enter_waiting();
   void plan_lane_changes();
   void schedule_lane_changes();
-  void notify_crosses();
-  void notify_link(std::uint32_t lanelink, std::int64_t step);
   void compute_speeds();
   void compute_moves();
   template <bool LaneChange>
@@ -297,8 +295,12 @@ class Engine {
   double no_collision_speed(double vl, double dl, double vf, const Decel& df, double gap,
                             double target_gap) const;
   bool is_intersection_related(Slot v) const;
-  // Whether v may go on past the crossing point lc, where `foe` (notified on the other side) comes.
-  // foe: the vehicle notified on the other link, foe_distance its distance to the point.
+  // The vehicle that claims crossing point `cross` on its link `side` this step, kNoVehicle if
+  // none, and in `distance` how far it is from the point (negative once past). Read when a vehicle
+  // on the other link asks, so no step writes notices for every point.
+  Slot foe_at(const net::Cross& cross, int side, double& distance) const;
+  // Whether v may go on past the crossing point lc, where `foe` comes from the other link,
+  // foe_distance from the point.
   [[gnu::pure]] bool can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_distance,
                               double distance_to_link_start) const;
   bool can_yield(Slot v, double distance) const;
@@ -364,19 +366,7 @@ class Engine {
   std::vector<std::size_t> m_share_bounds;      // collect_active: each share's drivables
   std::vector<std::size_t> m_share_counts;      // collect_active: occupied drivables per share
   std::vector<std::uint32_t> m_share_vehicles;  // collect_active: vehicles per share
-  std::vector<std::uint8_t> m_link_active;      // per lane link: notifies this step
-  // A list filled without branching: every candidate is written at `count`, and `count` moves on
-  // only for those kept, so `ids` holds one more than can be kept.
-  struct IdBuffer {
-    std::vector<std::uint32_t> ids;
-    std::size_t count = 0;
-    void reset(std::size_t max_kept) {
-      count = 0;
-      if (ids.size() <= max_kept) ids.resize(max_kept + 1);
-    }
-  };
-  detail::Scratch<std::vector<IdBuffer>> m_marked;  // per thread: the links it marked this step
-  std::vector<std::uint8_t> m_link_green;           // per lane link: its signal shows green
+  std::vector<std::uint8_t> m_link_green;       // per lane link: its signal shows green
 
   // Dynamic state.
   std::int64_t m_step = 0;
@@ -394,20 +384,6 @@ class Engine {
   std::vector<std::uint32_t> m_group_next;
   // Per lane: the lane links that end on it (keep-clear, lane balance), as ranges into m_in_links.
   std::vector<std::uint32_t> m_in_begin, m_in_links;
-  // Per entry of the network's link_crosses (a crossing point seen from one of its two links): the
-  // vehicle nearest to it on that link this step. A link's entries lie together, so notifying a
-  // link writes one stretch. A notice from an earlier step counts as none, which spares clearing
-  // them all every step. A reader finds the foe's notice through LinkCross::foe.
-  struct Notice {
-    double distance = 0;
-    Slot vehicle = kNoVehicle;
-    std::uint32_t step = std::numeric_limits<std::uint32_t>::max();  // low bits of the step
-  };
-  std::vector<Notice> m_notices;
-  Slot notified(std::size_t index) const {
-    return m_notices[index].step == static_cast<std::uint32_t>(m_step) ? m_notices[index].vehicle
-                                                                       : kNoVehicle;
-  }
 
   struct FlowState {
     double now = 0;
