@@ -166,8 +166,8 @@ void index_link_crosses(Network& net) {
   std::vector<std::vector<LinkCross>> per_link(net.lanelinks.size());
   for (std::uint32_t c = 0; c < net.crosses.size(); ++c) {
     const Cross& cr = net.crosses[c];
-    for (std::uint32_t side = 0; side < 2; ++side) {
-      per_link[cr.links[side].index()].push_back({cr.distance[side], c * 2 + side});
+    for (std::uint8_t side = 0; side < 2; ++side) {
+      per_link[cr.links[side].index()].push_back({CrossId(c), side, cr.distance[side]});
     }
   }
   for (std::size_t k = 0; k < per_link.size(); ++k) {

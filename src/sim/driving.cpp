@@ -202,11 +202,10 @@ bool Engine::can_yield(Slot v, double distance) const {
          (distance < 0 && distance + t.length < 0);
 }
 
-bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_distance,
-                      double distance_to_link_start) const {
-  const net::Cross& cross = m_net->crosses[lc.cross().index()];
-  const std::uint32_t my_link = cross.links[lc.side()].value;
-  const std::uint32_t foe_link = cross.links[1 - lc.side()].value;
+bool Engine::can_pass(const net::Cross& cross, const net::LinkCross& lc, Slot v, Slot foe,
+                      double foe_distance, double distance_to_link_start) const {
+  const std::uint32_t my_link = cross.links[lc.side].value;
+  const std::uint32_t foe_link = cross.links[1 - lc.side].value;
   auto type_of = [&](std::uint32_t k) {
     return static_cast<int>(m_net->roadlinks[m_link_roadlink[k]].type);
   };
@@ -214,7 +213,7 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
   int t2 = type_of(foe_link);
   if (cross.yielder != 0) {
     // The file's right of way: the yielding side ranks below the other, whatever the turns.
-    const bool i_yield = cross.yielder == 1 + lc.side();
+    const bool i_yield = cross.yielder == 1 + lc.side;
     t1 = i_yield ? 1 : 2;
     t2 = i_yield ? 2 : 1;
   }
@@ -345,10 +344,10 @@ bool Engine::can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_dis
     const net::LinkCross& lc = m_net->link_crosses[e];
     if (lc.distance < to_start) continue;
     // Most crossing points have no foe near them: only a foe needs the full rule.
-    const net::Cross& cross = m_net->crosses[lc.cross().index()];
+    const net::Cross& cross = m_net->crosses[lc.cross.index()];
     double foe_distance;
-    const Slot foe = foe_at(cross, 1 - lc.side(), foe_distance);
-    if (foe != kNoVehicle && !can_pass(lc, v, foe, foe_distance, to_start)) {
+    const Slot foe = foe_at(cross, 1 - lc.side, foe_distance);
+    if (foe != kNoVehicle && !can_pass(cross, lc, v, foe, foe_distance, to_start)) {
       s = mn(s, stop_before_speed(v, lc.distance - to_start - t.yield_distance));
       m_next[v].new_blocker = foe;
       break;

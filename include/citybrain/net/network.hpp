@@ -88,10 +88,9 @@ struct Cross {
 
 // A crossing seen from one lane link.
 struct LinkCross {
-  double distance = 0;           // along this link
-  std::uint32_t cross_side = 0;  // the cross's index * 2 + which of its two links this is
-  CrossId cross() const { return CrossId(cross_side >> 1); }
-  std::uint8_t side() const { return static_cast<std::uint8_t>(cross_side & 1); }
+  CrossId cross;
+  std::uint8_t side = 0;  // which of the cross's two links this is
+  double distance = 0;    // along this link
 };
 
 struct Phase {

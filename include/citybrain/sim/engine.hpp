@@ -299,10 +299,10 @@ class Engine {
   // none, and in `distance` how far it is from the point (negative once past). Read when a vehicle
   // on the other link asks, so no step writes notices for every point.
   Slot foe_at(const net::Cross& cross, int side, double& distance) const;
-  // Whether v may go on past the crossing point lc, where `foe` comes from the other link,
-  // foe_distance from the point.
-  [[gnu::pure]] bool can_pass(const net::LinkCross& lc, Slot v, Slot foe, double foe_distance,
-                              double distance_to_link_start) const;
+  // Whether v may go on past the crossing point lc (of `cross`), where `foe` comes from the other
+  // link, foe_distance from the point.
+  [[gnu::pure]] bool can_pass(const net::Cross& cross, const net::LinkCross& lc, Slot v, Slot foe,
+                              double foe_distance, double distance_to_link_start) const;
   bool can_yield(Slot v, double distance) const;
   int reach_steps(Slot v, double distance, bool turn) const;
   double min_brake_distance(Slot v) const {
