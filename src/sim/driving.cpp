@@ -380,7 +380,7 @@ double Engine::route_lane_speed(Slot v) const {
     const double to_end = m_drv_length[m_veh[v].drv] - m_veh[v].dis;
     s = mn(s, no_collision_speed(0, 1, speed, m_type_consts[m_veh[v].type].max_neg, to_end, 0.5));
   }
-  const Slot c = m_aux[v].coop;
+  const Slot c = m_lane_view[v].coop;
   if (c != kNoVehicle) {
     // Room for a vehicle beside that must change into this lane.
     const demand::VehicleType& ct = m_demand->types[m_veh[c].type];

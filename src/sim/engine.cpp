@@ -191,6 +191,7 @@ void Engine::resize_slots(std::size_t n) {
   m_veh.resize(n);
   m_next.resize(n);
   m_aux.resize(n);
+  m_lane_view.resize(n);
   m_trip.resize(n);
 }
 
@@ -206,6 +207,7 @@ Slot Engine::start_trip(std::uint32_t flow, std::uint32_t seq, std::uint32_t sha
   m_veh[v] = Vehicle{};
   m_next[v] = VehicleNext{};
   m_aux[v] = VehicleAux{};
+  m_lane_view[v] = LaneView{};
   m_trip[v] = static_cast<std::uint32_t>(m_trip_flow.size());
   m_trip_flow.push_back(flow);
   m_trip_seq.push_back(seq);
@@ -396,6 +398,8 @@ void Engine::step() {
   }
   compute_speeds();
   compute_moves();
+  for (Slot v : m_coop_set) m_lane_view[v].coop = kNoVehicle;
+  m_coop_set.clear();
   apply_moves();
   collect_active();
   update_vehicles();
@@ -569,6 +573,7 @@ void Engine::compact_slots() {
   m_veh_scratch.resize(capacity);
   m_next_scratch.resize(capacity);
   m_aux_scratch.resize(capacity);
+  m_lane_view_scratch.resize(capacity);
   m_trip_scratch.resize(capacity);
   for (std::size_t v = 0; v < m_slots_used; ++v) {
     Slot to = m_new_slot[v];
@@ -583,15 +588,16 @@ void Engine::compact_slots() {
     remap(aux.target_leader);
     remap(aux.target_follower);
     remap(aux.signal_recv);
-    remap(aux.coop);
     m_veh_scratch[to] = veh;
     m_next_scratch[to] = buffered;
     m_aux_scratch[to] = aux;
+    m_lane_view_scratch[to] = m_lane_view[v];
     m_trip_scratch[to] = m_trip[v];
   }
   m_veh.swap(m_veh_scratch);
   m_next.swap(m_next_scratch);
   m_aux.swap(m_aux_scratch);
+  m_lane_view.swap(m_lane_view_scratch);
   m_trip.swap(m_trip_scratch);
   for (DrivableId d : m_active) {
     for (Slot& v : m_lists[d]) v = m_new_slot[v];

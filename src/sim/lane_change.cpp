@@ -424,7 +424,7 @@ std::uint32_t Engine::first_lane_candidates(std::span<const RoadId> route,
 }
 
 bool Engine::gave_up_lane(Slot v) const {
-  return m_aux[v].stuck_drv == m_veh[v].drv && m_aux[v].stuck >= kGiveUpTime;
+  return m_lane_view[v].lane == m_veh[v].drv && m_aux[v].stuck >= kGiveUpTime;
 }
 
 bool Engine::try_route_change(Slot v, DrivableId target, Slot* ask) {
@@ -527,55 +527,54 @@ bool Engine::sumo_keeps_clear(DrivableId lane, Slot v) const {
   return room >= need || (m_lists[lane].empty() && room >= 0 && m_drv_length[lane] < need);
 }
 
-void Engine::change_to_route_lanes() {
+bool Engine::look_along_route(Slot v, DrivableId d) {
   const net::Network& net = *m_net;
-  const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
+  VehicleAux& a = m_aux[v];
+  a.stuck = 0;
+  a.lane_target = kNoDrivable;
+  a.cont_own = a.cont_left = a.cont_right = -1;
+  if (on_last_road(v)) return false;
+  const net::Lane& lane = net.lanes[d];
+  const net::Road& road = net.roads[lane.road.index()];
+  if (road.lane_count < 2) return false;  // no lane to change to
+  auto route = route_of(m_veh[v].route);
+  std::uint32_t p = m_veh[v].route_pos;
+  while (p < route.size() && route[p] != lane.road) ++p;
+  if (p >= route.size()) return false;
+  const float* cont = route_continuations_kept(m_veh[v].route, p);
+  const std::uint32_t n = m_look_roads[lane.road.index()].lanes;
+  if (lane.index >= n) return false;
+  const float own = cont[lane.index];
+  a.cont_own = own;
+  if (lane.index > 0) a.cont_left = cont[lane.index - 1];
+  if (lane.index + 1 < n) a.cont_right = cont[lane.index + 1];
+  // The best lane (ties: the nearest), when it leads further than this one.
+  float best = own;
+  std::uint32_t best_diff = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t diff = i > lane.index ? i - lane.index : lane.index - i;
+    if (cont[i] > best || (cont[i] == best && best > own && diff < best_diff)) {
+      best = cont[i];
+      best_diff = diff;
+      a.lane_target = road.first_lane.value + i;
+    }
+  }
+  // It may want a change: to a better lane, or to a neighbour leading as far.
+  return own >= 0 && (a.lane_target != kNoDrivable || a.cont_left >= own || a.cont_right >= own);
+}
+
+void Engine::change_to_route_lanes() {
+  const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   m_route_changers.clear();
   for (DrivableId d : m_active) {
-    if (d >= n_lanes) {
-      for (Slot v : m_lists[d]) m_aux[v].coop = kNoVehicle;
-      continue;
-    }
+    if (d >= n_lanes) continue;
     for (Slot v : m_lists[d]) {
-      m_aux[v].coop = kNoVehicle;
-      if (m_aux[v].stuck_drv != d) {
-        // New on this lane: how far each lane of the road leads along the route.
-        m_aux[v].stuck_drv = d;
-        m_aux[v].stuck = 0;
-        m_aux[v].lane_target = kNoDrivable;
-        m_aux[v].cont_own = m_aux[v].cont_left = m_aux[v].cont_right = -1;
-        if (on_last_road(v)) continue;
-        const net::Lane& lane = net.lanes[d];
-        const net::Road& road = net.roads[lane.road.index()];
-        if (road.lane_count < 2) continue;  // no lane to change to
-        auto route = route_of(m_veh[v].route);
-        std::uint32_t p = m_veh[v].route_pos;
-        while (p < route.size() && route[p] != lane.road) ++p;
-        if (p >= route.size()) continue;
-        const float* cont = route_continuations_kept(m_veh[v].route, p);
-        const std::uint32_t n = m_look_roads[lane.road.index()].lanes;
-        if (lane.index >= n) continue;
-        const float own = cont[lane.index];
-        m_aux[v].cont_own = own;
-        if (lane.index > 0) m_aux[v].cont_left = cont[lane.index - 1];
-        if (lane.index + 1 < n) m_aux[v].cont_right = cont[lane.index + 1];
-        // The best lane (ties: the nearest), when it leads further than this one.
-        float best = own;
-        std::uint32_t best_diff = 0;
-        for (std::uint32_t i = 0; i < n; ++i) {
-          const std::uint32_t diff = i > lane.index ? i - lane.index : lane.index - i;
-          if (cont[i] > best || (cont[i] == best && best > own && diff < best_diff)) {
-            best = cont[i];
-            best_diff = diff;
-            m_aux[v].lane_target = road.first_lane.value + i;
-          }
-        }
+      LaneView& view = m_lane_view[v];
+      if (view.lane != d) {
+        view.lane = d;
+        view.changer = look_along_route(v, d);
       }
-      // Only vehicles that may want a change: a better lane, or a neighbour leading as far.
-      const VehicleAux& a = m_aux[v];
-      if (a.cont_own >= 0 &&
-          (a.lane_target != kNoDrivable || a.cont_left >= a.cont_own || a.cont_right >= a.cont_own))
-        m_route_changers.push_back(v);
+      if (view.changer) m_route_changers.push_back(v);
     }
   }
   if (m_route_changers.empty()) return;
@@ -594,7 +593,10 @@ void Engine::change_to_route_lanes() {
       const double left = m_aux[v].cont_own - m_veh[v].dis;
       if (m_veh[v].next_drv == kNoDrivable || left - queue_ahead(v) < urgent) {
         if (try_route_change(v, target > d ? d + 1 : d - 1, &ask)) continue;
-        if (ask != kNoVehicle) m_aux[ask].coop = v;
+        if (ask != kNoVehicle) {
+          m_lane_view[ask].coop = v;
+          m_coop_set.push_back(ask);
+        }
         if (m_veh[v].next_drv == kNoDrivable && m_lists[d].front() == v &&
             m_drv_length[d] - m_veh[v].dis < kStopLineZone) {
           m_aux[v].stuck += m_config.interval;

@@ -258,6 +258,9 @@ class Engine {
   // The lanes of route[0] a vehicle may start on (at least one, at most 16).
   std::uint32_t first_lane_candidates(std::span<const RoadId> route, std::uint32_t* out) const;
   void change_to_route_lanes();
+  // Vehicle v is new on lane d: how far each lane of the road leads along its route (VehicleAux).
+  // True when it may want to change lanes there.
+  bool look_along_route(Slot v, DrivableId d);
   void refresh_upstream_fronts();
   // The speed bound of waiting for a lane change and of leaving room for a changing vehicle.
   [[gnu::pure]] double route_lane_speed(Slot v) const;
@@ -427,13 +430,11 @@ class Engine {
     Slot partner = kNoVehicle, target_leader = kNoVehicle, target_follower = kNoVehicle,
          signal_recv = kNoVehicle;
     DrivableId signal_target = kNoDrivable;
-    // Imported cities: time spent at the front of `stuck_drv`, a lane with no link onward.
+    // Imported cities, on the lane LaneView::lane: time spent at its front with no link onward,
+    // a lane of the road that leads further (if any), and how far the route can be followed from
+    // the start of the lane and of the lanes beside it (-1: no such lane).
     double stuck = 0;
-    DrivableId stuck_drv = kNoDrivable;
-    DrivableId lane_target = kNoDrivable;  // a lane of the road that leads further, if any
-    Slot coop = kNoVehicle;                // this step: a vehicle beside that it leaves room for
-    // How far the route can be followed from the start of its lane and of the lanes beside it
-    // (-1: no such lane).
+    DrivableId lane_target = kNoDrivable;
     float cont_own = -1, cont_left = -1, cont_right = -1;
     std::uint8_t has_signal = 0;
     std::int8_t signal_dir = 0, last_dir = 0;
@@ -441,12 +442,22 @@ class Engine {
   std::vector<Vehicle> m_veh;
   std::vector<VehicleNext> m_next;
   std::vector<VehicleAux> m_aux;
+  // Imported cities, read for every vehicle each step (12 bytes, not a line of VehicleAux): the
+  // lane it last looked along its route from, whether it may want to change lanes there, and this
+  // step a vehicle beside that it leaves room for (set before the compute pass, cleared after).
+  struct LaneView {
+    DrivableId lane = kNoDrivable;
+    Slot coop = kNoVehicle;
+    std::uint32_t changer = 0;
+  };
+  std::vector<LaneView> m_lane_view;
   // Each slot's trip, on its own: a measurement visiting every vehicle each step reads 4 bytes a
   // vehicle rather than a line of VehicleAux.
   std::vector<std::uint32_t> m_trip;
   detail::Scratch<std::vector<Vehicle>> m_veh_scratch;
   detail::Scratch<std::vector<VehicleNext>> m_next_scratch;
   detail::Scratch<std::vector<VehicleAux>> m_aux_scratch;
+  detail::Scratch<std::vector<LaneView>> m_lane_view_scratch;
   detail::Scratch<std::vector<std::uint32_t>> m_trip_scratch;
   detail::Scratch<std::vector<Slot>> m_new_slot;
   std::vector<Slot> m_free;
@@ -533,6 +544,7 @@ class Engine {
   std::vector<std::uint32_t> m_cont_demand_at, m_cont_local_at;
   std::vector<float> m_cont_values;
   detail::Scratch<std::vector<Slot>> m_route_changers;
+  detail::Scratch<std::vector<Slot>> m_coop_set;             // vehicles whose LaneView::coop is set
   detail::Scratch<std::vector<DrivableId>> m_changed_lanes;  // this step's lane changes touched
   // Lanes whose last vehicle or load changed this step (entries, lane changes): what upstream
   // front vehicles see when they look ahead.
