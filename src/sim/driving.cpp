@@ -41,7 +41,9 @@ bool Engine::claim_incoming_room(DrivableId lane, Slot v, double* room) const {
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
   bool any = false;
   for (std::uint32_t i = m_in_begin[lane]; i < m_in_begin[lane + 1]; ++i) {
-    for (Slot u : m_lists[n_lanes + m_in_links[i]]) {
+    const DrivableId link = n_lanes + m_in_links[i];
+    if (!m_occupied[link]) continue;  // one byte, not the list
+    for (Slot u : m_lists[link]) {
       if (u == v) continue;
       const demand::VehicleType& t = m_demand->types[m_veh[u].type];
       *room -= t.length + t.min_gap;
@@ -102,9 +104,8 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
       // Lane links from one lane overlap near their start: the nearest tail on any of them leads.
       LaneId start = m_net->lanelinks[d - n_lanes].from;
       for (LaneLinkId k : m_net->lane_links(start)) {
-        const auto& list = m_lists[n_lanes + k.value];
-        if (list.empty()) continue;
-        Slot c = list.back();
+        if (!m_occupied[n_lanes + k.value]) continue;
+        Slot c = m_lists[n_lanes + k.value].back();
         double gap = dis + m_veh[c].dis - m_demand->types[m_veh[c].type].length;
         if (m_veh[v].leader == kNoVehicle || gap < m_veh[v].gap) {
           m_veh[v].leader = c;
@@ -112,7 +113,7 @@ void Engine::update_leader_and_gap(Slot v, Slot candidate) {
         }
       }
       if (m_veh[v].leader != kNoVehicle) return;
-    } else if (!m_lists[d].empty()) {
+    } else if (m_occupied[d]) {
       Slot c = m_lists[d].back();
       m_veh[v].leader = c;
       m_veh[v].gap = dis + m_veh[c].dis - m_demand->types[m_veh[c].type].length;
