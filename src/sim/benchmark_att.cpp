@@ -51,10 +51,13 @@ std::uint32_t BenchmarkAtt::open_record(std::uint32_t trip, std::uint32_t inter,
 
 void BenchmarkAtt::observe(const Engine& engine) {
   const double ts = engine.time();
-  ++m_stamp;
+  if (++m_stamp == 0) {  // wrapped: no trip may look seen by this sample
+    for (Trip& trip : m_trips) trip.stamp = 0;
+    m_stamp = 1;
+  }
   const std::size_t trips = engine.trip_count();
   if (m_trips.size() < trips) {
-    m_trips.resize(trips, {kNone, kNone, kNone, kNone, 0});
+    m_trips.resize(trips, {kNone, kNone, kNone, 0});
     m_inter_filter.resize(trips * kFilterWords, 0);
   }
   std::fill(m_cur_count.begin(), m_cur_count.end(), 0);
@@ -66,32 +69,32 @@ void BenchmarkAtt::observe(const Engine& engine) {
     if (k == kNone) continue;
     for (Slot v : engine.drivable_vehicles(lane)) {
       const std::uint32_t t = engine.vehicle_trip(v);
-      m_trips[t].cur_inter = k;
-      m_trips[t].cur_stamp = m_stamp;
+      Trip& trip = m_trips[t];
+      const std::uint32_t prev = trip.prev_inter;
+      trip.stamp = m_stamp;
+      trip.prev_inter = k;
       m_cur_members.push_back(t);
       ++m_cur_count[k];
+      if (prev == k && m_prev_count[k] != 0) continue;  // still there
+      // A departure from the intersection of the previous sample.
+      if (prev != kNone && prev != k && trip.prev_record != kNone) {
+        m_records[trip.prev_record].leave = ts;
+      }
+      // An arrival: a first record at k; then the empty-previous rule closes it at once.
+      if (engine.trip_is_shadow(t)) continue;
+      std::uint32_t r = prev == k ? trip.prev_record : find_record(t, k);
+      if (prev != k && r == kNone) r = open_record(t, k, ts);
+      if (m_prev_count[k] == 0 && r != kNone) m_records[r].leave = ts;
+      trip.prev_record = r;
     }
   }
-  // Departures: in the previous sample at k, now elsewhere or gone.
+  // Departures of the vehicles no sample lane holds now (on a lane link, or gone).
   for (std::uint32_t t : m_prev_members) {
-    const Trip& trip = m_trips[t];
-    if (trip.cur_stamp == m_stamp && trip.cur_inter == trip.prev_inter) continue;
+    Trip& trip = m_trips[t];
+    if (trip.stamp == m_stamp) continue;
     if (trip.prev_record != kNone) m_records[trip.prev_record].leave = ts;
+    trip.prev_inter = kNone;
   }
-  // Arrivals: a first record at k; then the empty-previous rule closes it at once.
-  for (std::uint32_t t : m_cur_members) {
-    const std::uint32_t k = m_trips[t].cur_inter;
-    const bool was_here = m_trips[t].prev_inter == k;
-    if ((was_here && m_prev_count[k] != 0) || engine.trip_is_shadow(t)) continue;
-    std::uint32_t r = was_here ? m_trips[t].prev_record : find_record(t, k);
-    if (!was_here && r == kNone) r = open_record(t, k, ts);
-    if (m_prev_count[k] == 0 && r != kNone) m_records[r].leave = ts;
-    m_trips[t].prev_record = r;
-  }
-  for (std::uint32_t t : m_prev_members) {
-    if (m_trips[t].cur_stamp != m_stamp) m_trips[t].prev_inter = kNone;
-  }
-  for (std::uint32_t t : m_cur_members) m_trips[t].prev_inter = m_trips[t].cur_inter;
   std::swap(m_prev_members, m_cur_members);
   std::swap(m_prev_count, m_cur_count);
 }

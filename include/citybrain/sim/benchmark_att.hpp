@@ -37,12 +37,12 @@ class BenchmarkAtt {
 
   std::vector<std::uint32_t> m_lane_inter;  // per lane: signalised intersection it enters, or none
   std::vector<std::uint32_t> m_prev_count, m_cur_count;
-  // Per trip, in one 24-byte record: a step reads one record per vehicle, not five arrays.
+  // Per trip, in one 16-byte record: a step reads one record per vehicle, not four arrays.
   struct Trip {
-    std::uint32_t prev_inter, cur_inter;
+    std::uint32_t prev_inter;   // where the last sample saw it, or none
     std::uint32_t prev_record;  // its record at prev_inter, or none
     std::uint32_t last_record;  // its last opened record, or none
-    std::uint64_t cur_stamp;    // the sample that set cur_inter
+    std::uint32_t stamp;        // the last sample that saw it
   };
   std::vector<Trip> m_trips;
   std::vector<std::uint32_t> m_prev_members, m_cur_members;
@@ -51,7 +51,7 @@ class BenchmarkAtt {
   // come back to an intersection, and the filter answers nearly all of those look-ups without
   // walking the trip's records.
   std::vector<std::uint64_t> m_inter_filter;
-  std::uint64_t m_stamp = 0;
+  std::uint32_t m_stamp = 0;
 };
 
 }  // namespace citybrain::sim
