@@ -81,6 +81,11 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
   for (std::size_t i = 0; i < net.intersections.size(); ++i) {
     const net::Intersection& inter = net.intersections[i];
     if (inter.is_virtual || inter.phases.empty()) continue;
+    const std::uint32_t leader = inter.signal_group;
+    const bool follows = inter.actuated && leader != i &&
+                         net.intersections[leader].phases.size() == inter.phases.size() &&
+                         net.intersections[leader].actuated;
+    if (!follows) m_timed.push_back(static_cast<std::uint32_t>(i));
     m_phase_remaining[i] = net.phases[inter.phases.begin].time;
     if (!m_config.rl_traffic_light) {
       double cycle = 0;
@@ -503,15 +508,9 @@ bool Engine::phase_has_demand(std::size_t intersection) const {
 
 void Engine::pass_signal_time() {
   const net::Network& net = *m_net;
-  for (std::size_t i = 0; i < net.intersections.size(); ++i) {
+  for (const std::uint32_t i : m_timed) {
     const net::Intersection& inter = net.intersections[i];
-    if (inter.is_virtual || inter.phases.empty()) continue;
     if (inter.actuated) {
-      const std::uint32_t leader = inter.signal_group;
-      const bool follows = leader != i &&
-                           net.intersections[leader].phases.size() == inter.phases.size() &&
-                           net.intersections[leader].actuated;
-      if (follows) continue;  // switched with its group's first intersection below
       m_phase_elapsed[i] += m_config.interval;
       const net::Phase& ph = net.phases[inter.phases.begin + m_phase[i]];
       const double elapsed = m_phase_elapsed[i] + 1e-9;
@@ -521,8 +520,7 @@ void Engine::pass_signal_time() {
           next = true;
         } else if (elapsed >= ph.min_time) {
           next = true;
-          for (auto j = static_cast<std::uint32_t>(i); j != kNoIntersection && next;
-               j = m_group_next[j]) {
+          for (std::uint32_t j = i; j != kNoIntersection && next; j = m_group_next[j]) {
             if (phase_has_demand(j)) next = false;
           }
         }

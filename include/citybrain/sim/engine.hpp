@@ -385,6 +385,9 @@ class Engine {
   // Per intersection: the next intersection of its signal group, in index order.
   static constexpr std::uint32_t kNoIntersection = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::uint32_t> m_group_next;
+  // The intersections whose time pass_signal_time() runs, ascending: signalised ones, but for
+  // actuated ones that switch with their group's first intersection.
+  std::vector<std::uint32_t> m_timed;
   // Per lane: the lane links that end on it (keep-clear, lane balance), as ranges into m_in_links.
   std::vector<std::uint32_t> m_in_begin, m_in_links;
 
