@@ -5,12 +5,14 @@
 
 #include <filesystem>
 #include <string>
+#include <tuple>
 
 #include "citybrain/citybrain.hpp"
 #include "citybrain/demand/cityflow_flow.hpp"
 #include "citybrain/import/sumo.hpp"
 #include "citybrain/net/cityflow_roadnet.hpp"
 #include "citybrain/sim/engine.hpp"
+#include "support/scenario.hpp"
 
 namespace citybrain {
 namespace {
@@ -89,6 +91,32 @@ INSTANTIATE_TEST_SUITE_P(
         if (ch == '_') ch = 'X';
       return name;
     });
+
+// Ingolstadt's trips are routed at insertion on the roads' mean speeds, which the threads sum as
+// they update their vehicles (a road whose lanes two threads share is summed on after them): two
+// threads splitting every step run the same city as one.
+TEST(SumoCityThreads, TwoThreadsRouteTheSameTrips) {
+  const std::string dir = std::string(CITYBRAIN_SHARED_DATA_DIR) + "/cities/resco_ingolstadt21";
+  if (!std::filesystem::exists(dir + "/ingolstadt21.sumocfg")) {
+    GTEST_SKIP() << "SUMO city data not found at " << dir;
+  }
+  import::ImportedCity city = import::import_sumo_config(dir + "/ingolstadt21.sumocfg");
+  auto net = std::make_shared<const net::Network>(
+      net::parse_cityflow_roadnet(city.roadnet_json, "ingolstadt roadnet"));
+  auto demand = std::make_shared<const demand::Demand>(
+      demand::parse_cityflow_flow(city.flow_json, "ingolstadt flow", *net));
+  auto run = [&](int threads) {
+    sim::SimConfig config;
+    config.threads = threads;
+    config.parallel_threshold = 0;  // split every step, however few vehicles run
+    sim::Engine e(net, demand, config);
+    while (e.time() < 1800) e.step();
+    return std::tuple(test::state_hash(e), e.vehicles_finished(), e.mean_trip_duration());
+  };
+  const auto one = run(1);
+  EXPECT_GT(std::get<1>(one), 500u);
+  EXPECT_EQ(one, run(2));
+}
 
 }  // namespace
 }  // namespace citybrain
