@@ -518,39 +518,18 @@ void Engine::compute_moves() {
 
 void Engine::update_vehicles() {
   // Applies every vehicle's buffered move and, in the same pass, finds the leaders that sit on the
-  // same drivable and sums the roads' speeds for trip routing; the front vehicles look ahead once
-  // all positions are final.
-  m_carried.assign(m_active_split.size(), {0, 0});
+  // same drivable; the front vehicles look ahead once all positions are final.
   m_pool->parallel_ranges(
       m_active_split,
-      [&](std::size_t begin, std::size_t end, int worker) {
+      [&](std::size_t begin, std::size_t end, int) {
         // Locals, not members: the loop's byte stores would make the compiler reload members.
         const auto n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
-        const net::Lane* const lanes = m_net->lanes.data();
         const bool changes = m_config.lane_change;
         const demand::VehicleType* const types = m_demand->types.data();
-        double* const speed_sum = m_road_sample_sum.data();
-        std::uint32_t* const speed_count = m_road_sample_count.data();
-        // The lanes of the road the range before ended in are summed on after the threads.
-        std::size_t sampled = m_route_trips ? begin : end;
-        if (m_route_trips && begin > 0 && m_active[begin - 1] < n_lanes) {
-          const RoadId carried = lanes[m_active[begin - 1]].road;
-          while (sampled < end && m_active[sampled] < n_lanes &&
-                 lanes[m_active[sampled]].road == carried)
-            ++sampled;
-          m_carried[worker] = {begin, sampled};
-        }
         for (std::size_t i = begin; i < end; ++i) {
           Slot leader = kNoVehicle;
-          const DrivableId d = m_active[i];
-          const bool sample = i >= sampled && d < n_lanes;
-          const std::uint32_t sample_road = sample ? lanes[d].road.value : 0;
-          for (Slot v : m_lists[d]) {
+          for (Slot v : m_lists[m_active[i]]) {
             m_veh[v].speed = m_next[v].new_speed;
-            if (sample && m_veh[v].partner_type != 2) {  // not a lane-change shadow
-              speed_sum[sample_road] += m_veh[v].speed;
-              ++speed_count[sample_road];
-            }
             m_veh[v].dis = m_next[v].new_dis;
             if (m_next[v].moved) {
               m_veh[v].prev_drv = m_veh[v].drv;

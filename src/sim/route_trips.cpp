@@ -176,23 +176,17 @@ void Engine::init_landmarks() {
 void Engine::sample_road_speeds() {
   const net::Network& net = *m_net;
   const std::uint32_t n_lanes = static_cast<std::uint32_t>(net.lanes.size());
-  // update_vehicles() summed the speeds but for the lanes its threads left, in thread order.
-  for (const auto& [begin, end] : m_carried) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::uint32_t r = net.lanes[m_active[i]].road.value;
-      for (Slot v : m_lists[m_active[i]]) {
-        if (m_veh[v].partner_type == 2) continue;  // a lane-change shadow
-        m_road_sample_sum[r] += m_veh[v].speed;
-        ++m_road_sample_count[r];
-      }
-    }
-  }
   for (DrivableId d : m_active) {
     if (d >= n_lanes) break;  // lane links follow the lanes
     const std::uint32_t r = net.lanes[d].road.value;
     if (!m_road_live[r]) {
       m_road_live[r] = 1;
       m_live_roads.push_back(r);
+    }
+    for (Slot v : m_lists[d]) {
+      if (m_veh[v].partner_type == 2) continue;  // a lane-change shadow
+      m_road_sample_sum[r] += m_veh[v].speed;
+      ++m_road_sample_count[r];
     }
   }
   // Only roads with vehicles now or a sample other than free speed in the window can change; the

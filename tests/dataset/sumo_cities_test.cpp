@@ -92,9 +92,8 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-// Ingolstadt's trips are routed at insertion on the roads' mean speeds, which the threads sum as
-// they update their vehicles (a road whose lanes two threads share is summed on after them): two
-// threads splitting every step run the same city as one.
+// Ingolstadt's trips are routed at insertion on the roads' mean speeds, which depend on every
+// vehicle the threads moved: two threads splitting every step run the same city as one.
 TEST(SumoCityThreads, TwoThreadsRouteTheSameTrips) {
   const std::string dir = std::string(CITYBRAIN_SHARED_DATA_DIR) + "/cities/resco_ingolstadt21";
   if (!std::filesystem::exists(dir + "/ingolstadt21.sumocfg")) {

@@ -509,12 +509,8 @@ class Engine {
   double m_landmark_margin = 0;  // what float rounding can add to a bound
   std::vector<RoadId> m_local_roads;
   std::vector<net::Range> m_local_routes;
-  // Per road, zero between steps: this step's speeds, summed in drivable order by
-  // update_vehicles(). A road whose lanes a thread's range starts in the middle of is summed on
-  // after the threads, from m_carried: per thread, the range of m_active it left.
-  std::vector<double> m_road_sample_sum;
+  std::vector<double> m_road_sample_sum;  // per road, zero between steps
   std::vector<std::uint32_t> m_road_sample_count;
-  detail::Scratch<std::vector<std::pair<std::size_t, std::size_t>>> m_carried;
   std::vector<std::uint8_t> m_road_unfree;  // per road: its window's samples other than free speed
   std::vector<std::uint8_t> m_road_live;    // per road: in m_live_roads
   std::vector<std::uint32_t> m_live_roads;  // roads with vehicles or an unfree sample, any order
