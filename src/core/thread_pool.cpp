@@ -17,7 +17,8 @@ constexpr int kSpins = 300;
 constexpr int kWorkerSpins = 10000;
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) : m_threads(std::max(1, threads)) {
+ThreadPool::ThreadPool(int threads)
+    : m_threads(std::max(1, threads)), m_next_piece(std::make_unique<Counter[]>(m_threads)) {
   for (int w = 1; w < m_threads; ++w) m_workers.emplace_back([this, w] { worker_loop(w); });
 }
 

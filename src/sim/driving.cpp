@@ -437,9 +437,9 @@ void Engine::compute_speeds() {
   // With lane changes a vehicle and its shadow move at the slower of their two speeds, so every
   // speed is computed before any move; without them the two passes fuse.
   if (!m_config.lane_change) return;
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&](std::size_t begin, std::size_t end, int) {
+  m_pool->parallel_pieces(
+      m_active_split, kPieces,
+      [&](std::size_t begin, std::size_t end, std::size_t) {
         for (std::size_t i = begin; i < end; ++i) {
           for (Slot v : m_lists[m_active[i]]) m_next[v].raw_speed = next_speed<true>(v);
         }
@@ -481,10 +481,10 @@ template <bool LaneChange>
 }
 
 void Engine::compute_moves() {
-  m_leaving.resize(m_pool->size());
+  m_leaving.resize(m_pool->size() * kPieces);
   for (auto& leaving : m_leaving) leaving.clear();
-  auto moves = [&]<bool LaneChange>(std::size_t begin, std::size_t end, int worker) {
-    auto& leaving = m_leaving[worker];
+  auto moves = [&]<bool LaneChange>(std::size_t begin, std::size_t end, std::size_t piece) {
+    auto& leaving = m_leaving[piece];
     for (std::size_t i = begin; i < end; ++i) {
       for (Slot v : m_lists[m_active[i]]) {
         double next;
@@ -504,13 +504,13 @@ void Engine::compute_moves() {
     }
   };
   const bool lane_change = m_config.lane_change;
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&, lane_change](std::size_t begin, std::size_t end, int worker) {
+  m_pool->parallel_pieces(
+      m_active_split, kPieces,
+      [&, lane_change](std::size_t begin, std::size_t end, std::size_t piece) {
         if (lane_change) {
-          moves.template operator()<true>(begin, end, worker);
+          moves.template operator()<true>(begin, end, piece);
         } else {
-          moves.template operator()<false>(begin, end, worker);
+          moves.template operator()<false>(begin, end, piece);
         }
       },
       m_running, m_config.parallel_threshold);
@@ -519,9 +519,9 @@ void Engine::compute_moves() {
 void Engine::update_vehicles() {
   // Applies every vehicle's buffered move and, in the same pass, finds the leaders that sit on the
   // same drivable; the front vehicles look ahead once all positions are final.
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&](std::size_t begin, std::size_t end, int) {
+  m_pool->parallel_pieces(
+      m_active_split, kPieces,
+      [&](std::size_t begin, std::size_t end, std::size_t) {
         // Locals, not members: the loop's byte stores would make the compiler reload members.
         const auto n_lanes = static_cast<std::uint32_t>(m_net->lanes.size());
         const bool changes = m_config.lane_change;
@@ -566,9 +566,9 @@ void Engine::update_vehicles() {
         }
       },
       m_running, m_config.parallel_threshold);
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&](std::size_t begin, std::size_t end, int) {
+  m_pool->parallel_pieces(
+      m_active_split, kPieces,
+      [&](std::size_t begin, std::size_t end, std::size_t) {
         for (std::size_t i = begin; i < end; ++i) {
           update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);
         }

@@ -695,9 +695,9 @@ void Engine::update_leaders_on(DrivableId d) {
 }
 
 void Engine::update_leaders() {
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&](std::size_t begin, std::size_t end, int) {
+  m_pool->parallel_pieces(
+      m_active_split, kPieces,
+      [&](std::size_t begin, std::size_t end, std::size_t) {
         for (std::size_t i = begin; i < end; ++i) update_leaders_on(m_active[i]);
       },
       m_running, m_config.parallel_threshold);

@@ -84,9 +84,9 @@ bool Engine::plans_change(Slot v) const {
 
 void Engine::plan_lane_changes() {
   // Signals are computed in parallel; candidates are then gathered in drivable order.
-  m_pool->parallel_ranges(
-      m_active_split,
-      [&](std::size_t begin, std::size_t end, int) {
+  m_pool->parallel_pieces(
+      m_active_split, kPieces,
+      [&](std::size_t begin, std::size_t end, std::size_t) {
         for (std::size_t i = begin; i < end; ++i) {
           for (Slot v : m_lists[m_active[i]]) {
             if (m_veh[v].partner_type != 2) make_signal(v);

@@ -364,6 +364,10 @@ class Engine {
     const DrivableId* end() const { return ids.data() + count; }
   };
   ActiveList m_active;
+  // The phases over m_active cut each thread's share into pieces that a thread done early may take
+  // over: the cost per vehicle varies across a city (a vehicle in a junction looks for a foe at
+  // every crossing point ahead).
+  static constexpr std::size_t kPieces = 16;
   std::vector<std::size_t> m_active_split;      // per thread, where its share of m_active starts
   std::vector<std::uint32_t> m_active_seen;     // collect_active: vehicles so far in a share
   std::vector<std::size_t> m_share_bounds;      // collect_active: each share's drivables
@@ -474,8 +478,8 @@ class Engine {
   };
   detail::Scratch<std::vector<Push>> m_push_buffer;
   detail::Scratch<std::vector<Slot>> m_removed;
-  detail::Scratch<std::vector<std::vector<Slot>>>
-      m_leaving;  // per worker: vehicles that leave their drivable
+  // Per piece of compute_moves: the vehicles that leave their drivable.
+  detail::Scratch<std::vector<std::vector<Slot>>> m_leaving;
 
   std::uint32_t m_priority_counter = 0;
   std::size_t m_running = 0;
