@@ -444,7 +444,7 @@ void Engine::compute_speeds() {
           for (Slot v : m_lists[m_active[i]]) m_next[v].raw_speed = next_speed<true>(v);
         }
       },
-      m_running, m_config.parallel_threshold);
+      m_running, *m_config.parallel_threshold);
 }
 
 template <bool LaneChange>
@@ -513,7 +513,7 @@ void Engine::compute_moves() {
           moves.template operator()<false>(begin, end, piece);
         }
       },
-      m_running, m_config.parallel_threshold);
+      m_running, *m_config.parallel_threshold);
 }
 
 void Engine::update_vehicles() {
@@ -565,7 +565,7 @@ void Engine::update_vehicles() {
           }
         }
       },
-      m_running, m_config.parallel_threshold);
+      m_running, *m_config.parallel_threshold);
   m_pool->parallel_pieces(
       m_active_split, kPieces,
       [&](std::size_t begin, std::size_t end, std::size_t) {
@@ -573,7 +573,7 @@ void Engine::update_vehicles() {
           update_leader_and_gap(m_lists[m_active[i]].front(), kNoVehicle);
         }
       },
-      m_running, m_config.parallel_threshold);
+      m_running, *m_config.parallel_threshold);
 }
 
 }  // namespace citybrain::sim

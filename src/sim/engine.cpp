@@ -98,6 +98,10 @@ Engine::Engine(std::shared_ptr<const net::Network> network,
       }
     }
   }
+  if (!m_config.parallel_threshold) {
+    const net::NetworkOptions& o = net.options;
+    m_config.parallel_threshold = o.keep_clear || o.lane_balance || o.route_trips ? 512 : 2048;
+  }
   m_route_lanes = net.options.lane_balance && !m_config.lane_change;
   if (net.options.lane_balance) init_route_lookahead();  // lane_change.cpp
   // Actuated lights: where SUMO places each lane's loop detector before the stop line (its
@@ -636,7 +640,7 @@ void Engine::collect_active() {
   DrivableId* ids = m_active.ids.data();
   const std::size_t threads = static_cast<std::size_t>(m_pool->size());
   m_active_split.assign(threads + 1, 0);
-  if (threads == 1 || m_running < m_config.parallel_threshold) {
+  if (threads == 1 || m_running < *m_config.parallel_threshold) {
     const std::size_t count = compact_occupied(0, n, ids);
     m_active.count = count;
     for (std::size_t w = 1; w <= threads; ++w) m_active_split[w] = count * w / threads;
@@ -652,16 +656,17 @@ void Engine::collect_active() {
   for (std::size_t s = 0; s <= threads; ++s) m_share_bounds[s] = n * s / threads;
   m_share_counts.assign(threads, 0);
   m_share_vehicles.assign(threads, 0);
-  m_pool->parallel_ranges(m_share_bounds, [&](std::size_t begin, std::size_t end, int worker) {
-    const std::size_t count = compact_occupied(begin, end, ids + begin);
-    std::uint32_t vehicles = 0;
-    for (std::size_t i = begin; i < begin + count; ++i) {
-      vehicles += static_cast<std::uint32_t>(m_lists[ids[i]].size());
-      seen[i] = vehicles;
-    }
-    m_share_counts[worker] = count;
-    m_share_vehicles[worker] = vehicles;
-  });
+  m_pool->parallel_pieces(m_share_bounds, 1,
+                          [&](std::size_t begin, std::size_t end, std::size_t share) {
+                            const std::size_t count = compact_occupied(begin, end, ids + begin);
+                            std::uint32_t vehicles = 0;
+                            for (std::size_t i = begin; i < begin + count; ++i) {
+                              vehicles += static_cast<std::uint32_t>(m_lists[ids[i]].size());
+                              seen[i] = vehicles;
+                            }
+                            m_share_counts[share] = count;
+                            m_share_vehicles[share] = vehicles;
+                          });
   std::size_t total = 0;
   for (std::uint32_t v : m_share_vehicles) total += v;
   std::size_t w = 1;
@@ -700,7 +705,7 @@ void Engine::update_leaders() {
       [&](std::size_t begin, std::size_t end, std::size_t) {
         for (std::size_t i = begin; i < end; ++i) update_leaders_on(m_active[i]);
       },
-      m_running, m_config.parallel_threshold);
+      m_running, *m_config.parallel_threshold);
 }
 
 void Engine::apply_moves() {

@@ -93,7 +93,7 @@ void Engine::plan_lane_changes() {
           }
         }
       },
-      m_running, m_config.parallel_threshold);
+      m_running, *m_config.parallel_threshold);
   m_lane_change_candidates.clear();
   for (DrivableId d : m_active) {
     for (Slot v : m_lists[d]) {

@@ -27,26 +27,13 @@ class ThreadPool {
     return m_threads > 1 && work >= min_work;
   }
 
-  // As parallel_for, with the ranges given: worker w takes [bounds[w], bounds[w + 1]). `bounds`
-  // has size() + 1 entries; callers use it to balance uneven work.
-  template <typename Body>
-  void parallel_ranges(std::span<const std::size_t> bounds, Body&& body,
-                       std::size_t work = SIZE_MAX, std::size_t min_work = 0) {
-    const std::size_t n = bounds.empty() ? 0 : bounds.back();
-    if (!splits(work, min_work) || n < 2 ||
-        bounds.size() != static_cast<std::size_t>(m_threads) + 1) {
-      body(std::size_t{0}, n, 0);
-      return;
-    }
-    m_task = [&](int worker) { body(bounds[worker], bounds[worker + 1], worker); };
-    dispatch();
-  }
-
-  // As parallel_ranges, for work whose cost per index the caller cannot foresee: each range is cut
-  // into `pieces` pieces, a thread takes the pieces of its own range in order, then helps with the
-  // pieces left in the others. body(begin, end, piece) gets the piece's number, range * pieces +
-  // k, so that output kept per piece and joined in piece order keeps index order, whichever thread
-  // ran the piece. Below `min_work` it runs inline as one piece, numbered 0.
+  // As parallel_for, with the ranges given: range r is [bounds[r], bounds[r + 1]), and `bounds`
+  // has size() + 1 entries (callers use it to balance uneven work). For work whose cost per index
+  // the caller cannot foresee, each range is cut into `pieces` pieces: a thread takes the pieces of
+  // its own range in order, then helps with the pieces left in the others. body(begin, end, piece)
+  // gets the piece's number, range * pieces + k, so that output kept per piece and joined in piece
+  // order keeps index order, whichever thread ran the piece. Below `min_work` it runs inline as one
+  // piece, numbered 0.
   template <typename Body>
   void parallel_pieces(std::span<const std::size_t> bounds, std::size_t pieces, Body&& body,
                        std::size_t work = SIZE_MAX, std::size_t min_work = 0) {

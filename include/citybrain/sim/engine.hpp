@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,8 +59,10 @@ struct SimConfig {
   bool lane_change = false;
   int threads = 1;
   // Below this many running vehicles a step runs on one thread whatever the pool size: waking a
-  // thread costs more than it saves. Results are the same either way.
-  std::size_t parallel_threshold = 2048;
+  // thread costs more than it saves. Results are the same either way. Unset: 2048 under CityFlow's
+  // rules, 512 under an imported city's (NetworkOptions), where a vehicle's step costs about four
+  // times as much.
+  std::optional<std::size_t> parallel_threshold = std::nullopt;
   // Trips routed at insertion search with A* and landmark bounds; false: plain Dijkstra, which
   // finds the same routes more slowly (for comparison).
   bool route_landmarks = true;

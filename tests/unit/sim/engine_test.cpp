@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "support/scenario.hpp"
 
@@ -56,6 +57,16 @@ TEST(Engine, ThreadCountCanChangeMidRun) {
     b.step();
   }
   EXPECT_EQ(test::state_hash(a), test::state_hash(b));
+}
+
+TEST(Engine, UnsetParallelThresholdFollowsTheRules) {
+  Grid g;
+  EXPECT_EQ(g.engine({}).config().parallel_threshold, 2048u);
+  EXPECT_EQ(g.engine({.parallel_threshold = 100}).config().parallel_threshold, 100u);
+  // Under an imported city's rules a vehicle's step costs more: steps split from fewer vehicles.
+  auto imported = std::make_shared<net::Network>(*g.built.net);
+  imported->options.keep_clear = true;
+  EXPECT_EQ(Engine(imported, g.built.demand, {}).config().parallel_threshold, 512u);
 }
 
 TEST(Engine, CopyIsAClone) {
